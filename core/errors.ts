@@ -1,0 +1,42 @@
+/**
+ * The one error type of the domain. Every transport maps `code` through one table:
+ * REST → HTTP status + error envelope, MCP → tool result with isError, worker → fail or retry.
+ * `message` must be safe to show a user or a model: no SQL, stack or paths.
+ */
+export const ERROR_CODES = [
+  "invalid_input",
+  "unauthenticated",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "rate_limited",
+  "payload_too_large",
+  "unavailable",
+  "internal",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AppErrorOptions {
+  /** Structured detail safe for clients (e.g. which field, the limit). */
+  details?: Record<string, unknown>;
+  /** Seconds until a retry may succeed (rate limits, lockouts). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
