@@ -1,0 +1,128 @@
+import { type Config, ConfigError, loadConfig } from "../core/config.ts";
+import { type DatabaseHandle, describeConnectionError, openDatabase } from "../core/db/database.ts";
+import { MigrationError, migrate } from "../core/db/migrate.ts";
+import { createDbPool } from "../core/db/pool.ts";
+import { createLogger, type Logger } from "../core/logger.ts";
+import { withJwtSecret } from "../core/secrets.ts";
+import { startWorker, type WorkerHandle } from "../worker/runner.ts";
+import { createApp, createFetchHandler } from "./app.ts";
+
+/**
+ * The one entry point. `bun run start` runs everything in one process (HTTP + worker, embedded
+ * Postgres when DATABASE_URL is unset); `--role=api` and `--role=worker` run one half each.
+ * Shutdown order on SIGINT/SIGTERM: stop taking requests, finish in-flight ones, stop the worker
+ * (it finishes running jobs), close the pool, then stop Postgres.
+ */
+
+type Role = "all" | "api" | "worker";
+
+function parseRole(argv: string[]): Role {
+  const flag = argv.find((a) => a.startsWith("--role="))?.slice("--role=".length) ?? "all";
+  if (flag === "all" || flag === "api" || flag === "worker") return flag;
+  fail(`Unknown --role=${flag}. Use --role=api, --role=worker, or no flag for both.`);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`\nACE Platform could not start.\n\n${message}\n\n`);
+  process.exit(1);
+}
+
+function explain(error: unknown, url?: string): string {
+  if (error instanceof ConfigError) return `${error.message}\n\nSee .env.example for every setting.`;
+  if (error instanceof MigrationError) return `Database migration refused: ${error.message}`;
+  const code = (error as { code?: string }).code;
+  if (code === "EADDRINUSE") return "The HTTP port is already in use. Stop the other process or set PORT.";
+  if (url && code) return describeConnectionError(url, error);
+  return (error as Error).message ?? String(error);
+}
+
+async function main(): Promise<void> {
+  const role = parseRole(Bun.argv);
+  let config: Config;
+  try {
+    config = withJwtSecret(loadConfig(process.env));
+  } catch (error) {
+    fail(explain(error));
+  }
+  const logger = createLogger(config.logLevel, { role });
+  const started = performance.now();
+  let db: DatabaseHandle | undefined;
+  try {
+    db = await openDatabase(config, logger);
+    await migrate(db.url);
+    const runtime = await startRuntime(role, config, db, logger);
+    logger.info("ready", { ms: Math.round(performance.now() - started), ...runtime.info });
+    onSignals(() => shutdown(runtime, db!, config, logger));
+  } catch (error) {
+    await db?.stop();
+    fail(explain(error, db?.url ?? config.database.url));
+  }
+}
+
+interface Runtime {
+  info: Record<string, unknown>;
+  server?: ReturnType<typeof Bun.serve>;
+  worker?: WorkerHandle;
+  closePool(): Promise<void>;
+}
+
+async function startRuntime(
+  role: Role,
+  config: Config,
+  db: DatabaseHandle,
+  logger: Logger,
+): Promise<Runtime> {
+  const pool = await createDbPool(db.url, { maxPoolSize: config.database.poolSize });
+  const wantWorker = role === "worker" || (role === "all" && config.worker.mode === "inline");
+  const worker = wantWorker ? await startWorker(db.url, config, logger) : undefined;
+  if (role === "worker") return { info: { worker: true }, worker, closePool: () => pool.end() };
+
+  const deps = { config, pool, logger, workerRunning: worker ? () => worker.isRunning() : undefined };
+  const fetch = createFetchHandler(createApp(deps), deps);
+  const server = Bun.serve({
+    hostname: config.http.host,
+    port: config.http.port,
+    maxRequestBodySize: config.http.bodyMaxBytes,
+    fetch: (request, srv) => fetch(request, srv.requestIP(request)?.address),
+  });
+  return {
+    info: {
+      url: `http://${config.http.host}:${server.port}`,
+      worker: Boolean(worker),
+      embedded_db: db.embedded,
+    },
+    server,
+    worker,
+    closePool: () => pool.end(),
+  };
+}
+
+function onSignals(handler: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      handler().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+async function shutdown(runtime: Runtime, db: DatabaseHandle, config: Config, logger: Logger): Promise<void> {
+  logger.info("shutting down");
+  const force = setTimeout(() => {
+    logger.error("shutdown timed out; exiting");
+    process.exit(1);
+  }, config.http.shutdownTimeoutMs);
+  await runtime.server?.stop(false); // resolves once in-flight requests are answered
+  await runtime.worker?.stop();
+  await runtime.closePool();
+  await db.stop();
+  clearTimeout(force);
+  logger.info("stopped");
+}
+
+await main();

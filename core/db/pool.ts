@@ -1,0 +1,46 @@
+import { createPool, type DatabasePool, type Interceptor, SchemaValidationError } from "slonik";
+
+/**
+ * Slonik's defaults turn timestamps into epoch numbers, int8 into BigInt (which JSON.stringify
+ * refuses) and numeric into lossy floats. Ours: Date objects, plain numbers for counts, and
+ * strings for money so `cost_usd` keeps its six decimals.
+ */
+const typeParsers = [
+  { name: "int8", parse: (value: string) => Number.parseInt(value, 10) },
+  { name: "numeric", parse: (value: string) => value },
+  { name: "timestamptz", parse: (value: string) => new Date(value) },
+  { name: "timestamp", parse: (value: string) => new Date(`${value}Z`) },
+  { name: "date", parse: (value: string) => value },
+];
+
+/**
+ * `sql.type(schema)` only declares a row shape; this interceptor makes slonik enforce it, so a
+ * query whose columns drift from its zod schema fails loudly instead of returning a wrong type.
+ */
+const validateRows: Interceptor = {
+  name: "validate-rows",
+  transformRowAsync: async (context, query, row) => {
+    const parser = context.resultParser;
+    if (!parser) return row;
+    const result = await parser["~standard"].validate(row);
+    if (result.issues) throw new SchemaValidationError(query, row, result.issues as never);
+    return result.value as typeof row;
+  },
+};
+
+export interface DbPoolOptions {
+  maxPoolSize?: number;
+  statementTimeoutMs?: number;
+}
+
+/** Opens a slonik pool on `url`. Connections are made lazily; call `pool.end()` to close. */
+export function createDbPool(url: string, options: DbPoolOptions = {}): Promise<DatabasePool> {
+  return createPool(url, {
+    interceptors: [validateRows],
+    typeParsers,
+    maxPoolSize: options.maxPoolSize ?? 10,
+    statementTimeout: options.statementTimeoutMs ?? 30_000,
+    connectionTimeout: 5_000,
+    captureStackTrace: false,
+  });
+}

@@ -1,0 +1,43 @@
+import type { DatabasePool } from "slonik";
+import { type AppDeps, createApp, createFetchHandler } from "../../api/app.ts";
+import type { Config } from "../../core/config.ts";
+import { createLogger, type Logger, type LogLevel } from "../../core/logger.ts";
+import { testConfig } from "./config.ts";
+
+export interface TestApp {
+  config: Config;
+  logger: Logger;
+  /** Every log line the app printed, as parsed JSON (for "no secrets in logs" checks). */
+  logs: Array<Record<string, unknown>>;
+  /** Sends a request through the real fetch handler (request ids, size limits, error mapping). */
+  fetch(path: string, init?: RequestInit & { json?: unknown; ip?: string }): Promise<Response>;
+}
+
+/** The real application on a test database, driven in-process over web Requests. */
+export function createTestApp(
+  pool: DatabasePool,
+  env: Record<string, string> = {},
+  extra: Partial<AppDeps> = {},
+): TestApp {
+  const config = testConfig(env);
+  const logs: Array<Record<string, unknown>> = [];
+  const level = (env.LOG_LEVEL as LogLevel | undefined) ?? "debug";
+  const logger = createLogger(level, {}, (line) => logs.push(JSON.parse(line)));
+  const deps: AppDeps = { config, pool, logger, ...extra };
+  const handler = createFetchHandler(createApp(deps), deps);
+  return {
+    config,
+    logger,
+    logs,
+    fetch: (path, init = {}) => {
+      const { json, ip, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      let body = rest.body;
+      if (json !== undefined) {
+        headers.set("content-type", "application/json");
+        body = JSON.stringify(json);
+      }
+      return handler(new Request(`http://localhost${path}`, { ...rest, headers, body }), ip);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll } from "bun:test";
+import type { DatabasePool } from "slonik";
+import { createDbPool } from "../../core/db/pool.ts";
+import { createTestDatabase } from "./cluster.ts";
+
+export interface TestDatabase {
+  /** Connection URL of this test file's own database. */
+  readonly url: string;
+  readonly pool: DatabasePool;
+}
+
+/**
+ * Gives the calling test file its own migrated database (cloned from the run's template) and a
+ * slonik pool on it; both are dropped after the file's tests.
+ */
+export function useTestDatabase(): TestDatabase {
+  let url = "";
+  let pool: DatabasePool | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    url = db.url;
+    drop = db.drop;
+    pool = await createDbPool(url, { maxPoolSize: 10 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await drop?.();
+  });
+  return {
+    get url() {
+      return url;
+    },
+    get pool() {
+      if (!pool) throw new Error("useTestDatabase: the pool exists only inside tests (after beforeAll)");
+      return pool;
+    },
+  };
+}
