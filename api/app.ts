@@ -4,6 +4,7 @@ import type { Config } from "../core/config.ts";
 import { AppError, isAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { errorResponse, validationError } from "./errors.ts";
+import { openapiPlugin } from "./openapi.ts";
 import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
 import { healthRoutes } from "./routes/health.ts";
 
@@ -47,6 +48,7 @@ function handleError(logger: Logger) {
 export function createApp(deps: AppDeps) {
   return new Elysia({ name: "ace-platform" })
     .onError(handleError(deps.logger))
+    .use(openapiPlugin())
     .use(healthRoutes(deps.pool, deps.workerRunning));
 }
 

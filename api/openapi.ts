@@ -1,0 +1,76 @@
+import path from "node:path";
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { z } from "zod";
+import { AppError } from "../core/errors.ts";
+
+const SWAGGER_DIR = path.dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
+const ASSETS: Record<string, string> = {
+  "swagger-ui-bundle.js": "application/javascript; charset=utf-8",
+  "swagger-ui.css": "text/css; charset=utf-8",
+};
+
+/**
+ * `/openapi.json` (OpenAPI 3.1) and Swagger UI at `/docs`, with the UI's assets served from the
+ * swagger-ui-dist package so the page works offline and under a strict CSP.
+ */
+export const openapiPlugin = () =>
+  new Elysia({ name: "openapi" })
+    .use(
+      openapi({
+        path: "/docs",
+        specPath: "/openapi.json",
+        provider: "swagger-ui",
+        exclude: { paths: ["/docs/assets/:file"] },
+        mapJsonSchema: { zod: z.toJSONSchema },
+        swagger: {
+          cdn: "/docs/assets/swagger-ui-bundle.js",
+          theme: "/docs/assets/swagger-ui.css",
+          autoDarkMode: false,
+        },
+        documentation: {
+          info: {
+            title: "ACE Platform API",
+            version: "1.0.0",
+            description:
+              "Playbooks as a Service for AI agents: fetch a playbook before a task, report the outcome after it, " +
+              "and the platform evolves the playbook with the ACE method. JSON bodies use snake_case; every error " +
+              "uses one envelope: `{ error: { code, message, request_id, details? } }`.",
+            license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+          },
+          servers: [{ url: "/", description: "This server" }],
+          tags: [
+            { name: "ops", description: "Liveness and readiness" },
+            { name: "auth", description: "Accounts, sessions and API keys" },
+            { name: "playbooks", description: "Playbooks, versions and outcomes" },
+            { name: "evolutions", description: "Evolution jobs" },
+          ],
+          components: {
+            securitySchemes: {
+              bearerAuth: {
+                type: "http",
+                scheme: "bearer",
+                description: "A JWT access token from /v1/auth/login, or an API key (`ace_…`).",
+              },
+              apiKeyHeader: {
+                type: "apiKey",
+                in: "header",
+                name: "X-API-Key",
+                description: "An API key (`ace_…`).",
+              },
+            },
+          },
+        },
+      }),
+    )
+    .get(
+      "/docs/assets/:file",
+      ({ params }) => {
+        const type = ASSETS[params.file];
+        if (!type) throw new AppError("not_found", "No such documentation asset");
+        return new Response(Bun.file(path.join(SWAGGER_DIR, params.file)), {
+          headers: { "content-type": type, "cache-control": "public, max-age=86400" },
+        });
+      },
+      { detail: { hide: true } },
+    );
