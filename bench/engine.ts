@@ -1,0 +1,110 @@
+/**
+ * Engine overhead of one evolution: everything except waiting for the LLM. The 359-bullet AppWorld
+ * fixture (130 KB, so the size limit is raised), 5 outcomes, an in-process LLM stub answering like
+ * the fake server's instant mode; time spent inside the stub is subtracted.
+ * `bun bench/engine.ts [iterations] [--http]` — with --http the calls go through the real client
+ * and SDK to the fake server over loopback, and the time awaiting `generate` is subtracted.
+ */
+import path from "node:path";
+import { evolvePlaybook, type OutcomeInput } from "../core/ace/index.ts";
+import {
+  clearTokenCache,
+  countTokens,
+  createLlmClient,
+  type LlmClient,
+  validateOutput,
+} from "../core/llm/index.ts";
+import { instantReply, startFakeLlm } from "../tests/support/fake-llm.ts";
+
+const iterations = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 200);
+const http = process.argv.includes("--http");
+const fixture = path.resolve(import.meta.dir, "../../shared/fixtures/appworld_online_trained_playbook.txt");
+const content = await Bun.file(fixture).text();
+const trace = "Step 1: called apis.spotify.login. Step 2: listed playlists page 0 only. ".repeat(25);
+const outcomes: OutcomeInput[] = [1, 2, 3, 4, 5].map((n) => ({
+  id: `o${n}`,
+  task_description: `Task ${n}: move every song of my liked playlist into a new playlist`,
+  outcome: n % 2 ? "failure" : "success",
+  reasoning_trace: trace,
+  notes: null,
+  bullets_used: n <= 2 ? ["shr-00001", "api-00004", "psw-00007"] : null,
+}));
+// Serial calls, so that the summed time spent awaiting the LLM can be subtracted from wall time.
+const options = {
+  maxContentBytes: 200_000,
+  tokenBudget: 40_000,
+  reflectorConcurrency: 1,
+  curatorConcurrency: 1,
+};
+
+let llmMs = 0;
+const models = { reflector: "gpt-4o-mini", curator: "gpt-4o-mini" };
+const stub: LlmClient = {
+  models,
+  generate: async (request) => {
+    const start = performance.now();
+    const body = { model: models[request.role], messages: request.messages };
+    const checked = validateOutput(instantReply(body), request.schema);
+    if (!checked.ok) throw new Error(checked.error);
+    llmMs += performance.now() - start;
+    return { value: checked.value, usage: [] };
+  },
+};
+
+async function httpClient(): Promise<{ llm: LlmClient; stop: () => Promise<void> }> {
+  const fake = await startFakeLlm({ instant: true });
+  const real = createLlmClient({
+    baseURL: fake.baseURL,
+    apiKey: "bench",
+    models,
+    timeoutMs: 5_000,
+    maxAttempts: 1,
+  });
+  const llm: LlmClient = {
+    models,
+    generate: async (request) => {
+      const start = performance.now();
+      try {
+        return await real.generate(request);
+      } finally {
+        llmMs += performance.now() - start;
+      }
+    },
+  };
+  return { llm, stop: fake.stop };
+}
+
+async function once(llm: LlmClient): Promise<number> {
+  llmMs = 0;
+  const start = performance.now();
+  await evolvePlaybook(content, outcomes, llm, options);
+  return performance.now() - start - llmMs;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+const fmt = (ms: number) => ms.toFixed(2);
+
+const loadStart = performance.now();
+countTokens("warm up the tokenizer");
+const tokenizerLoadMs = performance.now() - loadStart;
+const { llm, stop } = http ? await httpClient() : { llm: stub, stop: async () => {} };
+const cold = await once(llm);
+for (let i = 0; i < 5; i++) await once(llm);
+const samples: number[] = [];
+for (let i = 0; i < iterations; i++) samples.push(await once(llm));
+clearTokenCache();
+const coldCache = await once(llm);
+await stop();
+samples.sort((a, b) => a - b);
+
+console.log(
+  `engine overhead, 359-bullet fixture (${content.length} chars), 5 outcomes, ${http ? "HTTP fake + SDK" : "in-process stub"}`,
+);
+console.log(`iterations: ${iterations}`);
+console.log(`p50: ${fmt(percentile(samples, 50))} ms`);
+console.log(`p99: ${fmt(percentile(samples, 99))} ms`);
+console.log(
+  `first run (cold JIT and token cache): ${fmt(cold)} ms; token cache cleared: ${fmt(coldCache)} ms`,
+);
+console.log(`tokenizer load (once per process): ${fmt(tokenizerLoadMs)} ms`);

@@ -1,0 +1,79 @@
+import type { Bullet, LocatedBullet, Playbook, PlaybookLine } from "./types.ts";
+
+// Ids: a slug and a number in the ACE repos, but any token without spaces or brackets is accepted.
+export const BULLET_LINE = /^\[([A-Za-z0-9][A-Za-z0-9_.:-]*)\][ \t]+(.*)$/;
+const COUNTERS = /^helpful=(\d+)[ \t]+harmful=(\d+)[ \t]*::[ \t]?(.*)$/;
+const SECTION_LINE = /^##[ \t]+(.*\S)[ \t]*$/;
+
+/** Parses one bullet line, or returns null when the line is not a bullet. */
+export function parseBulletLine(line: string): Bullet | null {
+  const match = BULLET_LINE.exec(line);
+  if (!match) return null;
+  const [, id = "", rest = ""] = match;
+  const counters = COUNTERS.exec(rest);
+  if (!counters) return { id, helpful: 0, harmful: 0, content: rest.trim(), plain: true };
+  return {
+    id,
+    helpful: Number(counters[1]),
+    harmful: Number(counters[2]),
+    content: (counters[3] ?? "").trim(),
+    plain: false,
+  };
+}
+
+/**
+ * Parses playbook text into lines without losing anything: headers and bullets are recognised,
+ * every other line is kept verbatim. Never throws; `validatePlaybookText` reports format problems.
+ * CRLF line endings are read as LF.
+ */
+export function parsePlaybook(content: string): Playbook {
+  const lines: PlaybookLine[] = [];
+  const raw = content.includes("\r\n") ? content.replace(/\r\n/g, "\n") : content;
+  for (const text of raw.split("\n")) {
+    const section = SECTION_LINE.exec(text);
+    if (section) {
+      lines.push({ kind: "section", text, name: section[1] ?? "" });
+      continue;
+    }
+    const bullet = text.startsWith("[") ? parseBulletLine(text) : null;
+    lines.push(bullet ? { kind: "bullet", bullet } : { kind: "text", text });
+  }
+  return { lines };
+}
+
+/** Canonical text of one bullet. Counter-less bullets stay counter-less until a counter moves. */
+export function renderBullet(bullet: Bullet, forceCounters = false): string {
+  if (bullet.plain && !forceCounters && bullet.helpful === 0 && bullet.harmful === 0) {
+    return `[${bullet.id}] ${bullet.content}`;
+  }
+  return `[${bullet.id}] helpful=${bullet.helpful} harmful=${bullet.harmful} :: ${bullet.content}`;
+}
+
+/**
+ * Renders a playbook back to text. `parsePlaybook` then `renderPlaybook` is the identity for
+ * canonical text; non-canonical bullet spacing is normalised. `withCounters` shows every counter
+ * (for prompts), which changes counter-less bullets.
+ */
+export function renderPlaybook(playbook: Playbook, options: { withCounters?: boolean } = {}): string {
+  const out: string[] = [];
+  for (const line of playbook.lines) {
+    out.push(line.kind === "bullet" ? renderBullet(line.bullet, options.withCounters) : line.text);
+  }
+  return out.join("\n");
+}
+
+/** Normalised section key: case, surrounding space, `#` and a trailing `:` do not matter. */
+export function sectionKey(name: string): string {
+  return name.replace(/^#+/, "").trim().replace(/:$/, "").trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/** Every bullet in order with its section name. */
+export function listBullets(playbook: Playbook): LocatedBullet[] {
+  const result: LocatedBullet[] = [];
+  let section: string | null = null;
+  for (const line of playbook.lines) {
+    if (line.kind === "section") section = line.name;
+    else if (line.kind === "bullet") result.push({ ...line.bullet, section });
+  }
+  return result;
+}

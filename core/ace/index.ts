@@ -1,0 +1,35 @@
+export { countTokens } from "../llm/tokens.ts";
+export { buildCuratorRequest, CURATION_JSON_SCHEMA, Curation, groupReflections } from "./curator.ts";
+export { type BulletDiff, diffBullets } from "./diff.ts";
+export { Draft } from "./draft.ts";
+export { EngineError, type EngineErrorCode, isEngineError } from "./errors.ts";
+export { type EvolveResult, evolvePlaybook } from "./evolve.ts";
+export {
+  listBullets,
+  parseBulletLine,
+  parsePlaybook,
+  renderBullet,
+  renderPlaybook,
+  sectionKey,
+} from "./format.ts";
+export { assertNoCollapse, pruneOrder, pruneToBudget } from "./guards.ts";
+export { bulletNumber, IdAllocator, maxBulletNumber, slugForSection, slugFromSectionName } from "./ids.ts";
+export { type ApplyOptions, applyOperations } from "./operations/apply.ts";
+export { BulletTag, CuratorOp, foldNewlines, parseOp } from "./operations/schemas.ts";
+export { applyTags, type OutcomeTags } from "./operations/tags.ts";
+export type { ChangeEntry, ChangeOp, ChangeSource } from "./operations/types.ts";
+export { DEFAULT_EVOLVE_OPTIONS, EvolveOptions, resolveEvolveOptions } from "./options.ts";
+export { OutcomeInput } from "./outcomes.ts";
+export { buildReflectorRequest, REFLECTION_JSON_SCHEMA, Reflection } from "./reflector.ts";
+export { filterSection, sectionNames } from "./sections.ts";
+export { type PlaybookStats, playbookStats } from "./stats.ts";
+export { summarizeChanges } from "./summary.ts";
+export type { Bullet, BulletSnapshot, LocatedBullet, Playbook, PlaybookLine } from "./types.ts";
+export {
+  byteLength,
+  DEFAULT_MAX_CONTENT_BYTES,
+  type PlaybookValidation,
+  parseValidPlaybook,
+  validatePlaybookText,
+} from "./validate.ts";
+export { ACE_CORE_VERSION } from "./version.ts";

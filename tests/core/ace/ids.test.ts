@@ -1,0 +1,42 @@
+import { describe, expect, test } from "bun:test";
+import {
+  Draft,
+  IdAllocator,
+  maxBulletNumber,
+  parsePlaybook,
+  slugFromSectionName,
+} from "../../../core/ace/index.ts";
+import { readFixture } from "./fixtures.ts";
+
+describe("bullet id allocation", () => {
+  test("continues after the highest number of the whole playbook, across prefixes and gaps", async () => {
+    // The fixture's numbers have gaps (00001, 00005, 00006, 00004, 00002, 00007, 00003, 00008).
+    const draft = new Draft(parsePlaybook(await readFixture("appworld_initial_playbook.txt")));
+    expect(draft.add("STRATEGIES AND HARD RULES", "x").id).toBe("shr-00009");
+    expect(draft.add("OTHERS", "y").id).toBe("misc-00010");
+  });
+
+  test("never reuses the number of a bullet removed in the same evolution", () => {
+    const draft = new Draft(parsePlaybook("## A\n[a-00001] x\n[a-00007] y"));
+    draft.remove("a-00007");
+    expect(draft.add("A", "z").id).toBe("a-00008");
+  });
+
+  test("respects a floor from the playbook's history", () => {
+    const draft = new Draft(parsePlaybook("## A\n[a-00001] x"), 41);
+    expect(draft.add("A", "z").id).toBe("a-00042");
+  });
+
+  test("skips ids that exist even when they do not follow the numbering", () => {
+    const allocator = new IdAllocator(["a-00002", "b-00003", "custom"]);
+    expect(allocator.allocate("b")).toBe("b-00004");
+    expect(allocator.allocate("b")).toBe("b-00005");
+    expect(maxBulletNumber(["x-12", "y", "z-00003"])).toBe(12);
+  });
+
+  test("new sections get a slug from their name's initials", () => {
+    expect(slugFromSectionName("STRATEGIES AND HARD RULES")).toBe("shr");
+    expect(slugFromSectionName("## Error handling:")).toBe("eh");
+    expect(slugFromSectionName("!!!")).toBe("b");
+  });
+});
