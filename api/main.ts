@@ -3,6 +3,7 @@ import { type DatabaseHandle, describeConnectionError, openDatabase } from "../c
 import { MigrationError, migrate } from "../core/db/migrate.ts";
 import { createDbPool } from "../core/db/pool.ts";
 import { createLogger, type Logger } from "../core/logger.ts";
+import { seedStarters } from "../core/playbooks/index.ts";
 import { withJwtSecret } from "../core/secrets.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 import { createApp, createFetchHandler } from "./app.ts";
@@ -73,6 +74,7 @@ async function startRuntime(
   logger: Logger,
 ): Promise<Runtime> {
   const pool = await createDbPool(db.url, { maxPoolSize: config.database.poolSize });
+  await seedStarters(pool, logger);
   const wantWorker = role === "worker" || (role === "all" && config.worker.mode === "inline");
   const worker = wantWorker ? await startWorker(db.url, config, logger) : undefined;
   if (role === "worker") return { info: { worker: true }, worker, closePool: () => pool.end() };

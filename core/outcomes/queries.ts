@@ -1,0 +1,74 @@
+import { type CommonQueryMethods, sql } from "slonik";
+import { z } from "zod";
+
+export const OutcomeRow = z.object({
+  id: z.string(),
+  playbook_id: z.string(),
+  task_description: z.string(),
+  status: z.enum(["success", "failure", "partial"]),
+  reasoning_trace: z.string().nullable(),
+  notes: z.string().nullable(),
+  bullets_used: z.array(z.string()),
+  processed_at: z.date().nullable(),
+  evolution_job_id: z.string().nullable(),
+  reflection_data: z.record(z.string(), z.unknown()).nullable(),
+  created_at: z.date(),
+});
+export type OutcomeRow = z.infer<typeof OutcomeRow>;
+
+const outcomeColumns = sql.fragment`
+  id, playbook_id, task_description, status, reasoning_trace, notes, bullets_used, processed_at,
+  evolution_job_id, reflection_data, created_at`;
+
+/** Inserts an outcome; with an idempotency key already used on this playbook, returns null. */
+export const insertOutcome = (
+  db: CommonQueryMethods,
+  o: {
+    playbookId: string;
+    userId: string;
+    apiKeyId: string | null;
+    taskDescription: string;
+    status: string;
+    reasoningTrace: string | null;
+    notes: string | null;
+    bulletsUsed: string[];
+    idempotencyKey: string | null;
+  },
+) =>
+  db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into outcomes
+      (playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used, idempotency_key)
+    values (${o.playbookId}, ${o.userId}, ${o.apiKeyId}, ${o.taskDescription}, ${o.status}::outcome_status,
+            ${o.reasoningTrace}, ${o.notes}, ${sql.jsonb(o.bulletsUsed)}, ${o.idempotencyKey})
+    on conflict (playbook_id, idempotency_key) where idempotency_key is not null do nothing
+    returning id`);
+
+export const findByIdempotencyKey = (db: CommonQueryMethods, playbookId: string, key: string) =>
+  db.oneFirst(sql.type(z.object({ id: z.string() }))`
+    select id from outcomes where playbook_id = ${playbookId} and idempotency_key = ${key}`);
+
+export const countPending = (db: CommonQueryMethods, playbookId: string) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) as n from outcomes where playbook_id = ${playbookId} and processed_at is null`);
+
+const filters = (playbookId: string, status?: string, processed?: boolean) => sql.fragment`
+  playbook_id = ${playbookId}
+  and (${status ?? null}::outcome_status is null or status = ${status ?? null}::outcome_status)
+  and (${processed ?? null}::boolean is null or (processed_at is not null) = ${processed ?? null}::boolean)`;
+
+export const listOutcomes = (
+  db: CommonQueryMethods,
+  playbookId: string,
+  q: { status?: string; processed?: boolean; limit: number; offset: number },
+) =>
+  db.any(sql.type(OutcomeRow)`
+    select ${outcomeColumns} from outcomes where ${filters(playbookId, q.status, q.processed)}
+    order by created_at desc, id desc limit ${q.limit} offset ${q.offset}`);
+
+export const countOutcomes = (
+  db: CommonQueryMethods,
+  playbookId: string,
+  q: { status?: string; processed?: boolean },
+) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) as n from outcomes where ${filters(playbookId, q.status, q.processed)}`);

@@ -1,0 +1,21 @@
+import { AppError } from "../errors.ts";
+
+export const playbookNotFound = () =>
+  new AppError(
+    "not_found",
+    "Playbook not found. Check the id, or list your playbooks with GET /v1/playbooks.",
+  );
+
+export const starterReadOnly = () =>
+  new AppError(
+    "forbidden",
+    "Starter playbooks are read-only. Create your own copy first (POST /v1/playbooks with starter_id, or the create_playbook tool), then use that copy's id.",
+  );
+
+export const versionNotFound = (version: number | string) =>
+  new AppError("not_found", `Version ${version} of this playbook does not exist.`);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Malformed ids are simply not found: they never reach SQL, so they can never cause a 500. */
+export const isUuid = (value: string): boolean => UUID.test(value);

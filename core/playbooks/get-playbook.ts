@@ -1,0 +1,27 @@
+import type { DatabasePool } from "slonik";
+import type { Caller } from "../auth/caller.ts";
+import { readablePlaybook } from "./access.ts";
+import { toEvolutionBrief, toPlaybookSummary } from "./mappers.ts";
+import { evolutionBriefs, findCurrentVersion } from "./queries.ts";
+import type { PlaybookDetail } from "./schemas.ts";
+
+/**
+ * A playbook the caller may read, with its current content, counts and evolution status.
+ * Throws `not_found` for a missing playbook, another user's, or a malformed id.
+ */
+export async function getPlaybook(pool: DatabasePool, caller: Caller, id: string): Promise<PlaybookDetail> {
+  const row = await readablePlaybook(pool, caller, id);
+  const [version, briefs] = await Promise.all([
+    findCurrentVersion(pool, row.id),
+    evolutionBriefs(pool, row.id),
+  ]);
+  const active = briefs.find((b) => b.status === "queued" || b.status === "running");
+  const last = briefs.at(-1);
+  return {
+    ...toPlaybookSummary(row),
+    content: version?.content ?? "",
+    cloned_from_id: row.cloned_from_id,
+    active_evolution: active ? toEvolutionBrief(active) : null,
+    last_evolution: last ? toEvolutionBrief(last) : null,
+  };
+}

@@ -1,0 +1,43 @@
+import type { DatabasePool } from "slonik";
+import type { Caller } from "../auth/caller.ts";
+import { toPlaybookSummary } from "./mappers.ts";
+import { countPlaybooks, listPlaybooks as selectPlaybooks } from "./queries.ts";
+import type { ListPlaybooksQuery, PlaybookSummary } from "./schemas.ts";
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** The page shape every list returns. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+  next_offset: number | null;
+}
+
+export function toPage<T>(items: T[], total: number, limit: number, offset: number): Page<T> {
+  return {
+    items,
+    total,
+    limit,
+    offset,
+    next_offset: offset + items.length < total ? offset + items.length : null,
+  };
+}
+
+/** The caller's playbooks (active unless asked), newest first, then starters when asked. */
+export async function listPlaybooks(
+  pool: DatabasePool,
+  caller: Caller,
+  query: ListPlaybooksQuery = {},
+): Promise<Page<PlaybookSummary>> {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  const offset = query.offset ?? 0;
+  const includeStarters = query.include_starters ?? false;
+  const includeArchived = query.include_archived ?? false;
+  const [rows, total] = await Promise.all([
+    selectPlaybooks(pool, caller.userId, { includeStarters, includeArchived, limit, offset }),
+    countPlaybooks(pool, caller.userId, includeStarters, includeArchived),
+  ]);
+  return toPage(rows.map(toPlaybookSummary), total, limit, offset);
+}

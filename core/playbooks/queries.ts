@@ -1,0 +1,179 @@
+import { type CommonQueryMethods, sql } from "slonik";
+import { z } from "zod";
+
+/** Every SQL statement of the playbooks feature. Each takes the connection first (pool or transaction). */
+
+export const PlaybookRow = z.object({
+  id: z.string(),
+  user_id: z.string().nullable(),
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(["active", "archived"]),
+  source: z.enum(["starter", "user_created", "imported"]),
+  cloned_from_id: z.string().nullable(),
+  current_version_id: z.string().nullable(),
+  version_number: z.number().nullable(),
+  bullet_count: z.number().nullable(),
+  outcome_count: z.number(),
+  pending_outcomes: z.number(),
+  created_at: z.date(),
+  updated_at: z.date(),
+  last_evolved_at: z.date().nullable(),
+});
+export type PlaybookRow = z.infer<typeof PlaybookRow>;
+
+const playbookColumns = sql.fragment`
+  p.id, p.user_id, p.name, p.description, p.status, p.source, p.cloned_from_id, p.current_version_id,
+  v.version_number, v.bullet_count,
+  (select count(*) from outcomes o where o.playbook_id = p.id) as outcome_count,
+  (select count(*) from outcomes o where o.playbook_id = p.id and o.processed_at is null) as pending_outcomes,
+  p.created_at, p.updated_at, p.last_evolved_at`;
+
+/** A playbook the user may read: their own, or a starter. */
+export const findReadablePlaybook = (db: CommonQueryMethods, userId: string, id: string) =>
+  db.maybeOne(sql.type(PlaybookRow)`
+    select ${playbookColumns}
+    from playbooks p left join playbook_versions v on v.id = p.current_version_id
+    where p.id = ${id} and (p.user_id = ${userId} or p.source = 'starter')`);
+
+/** Locks the playbook row for the rest of the transaction (serialises version numbering). */
+export const lockPlaybook = (db: CommonQueryMethods, id: string) =>
+  db.maybeOne(sql.type(
+    z.object({ id: z.string(), user_id: z.string().nullable(), source: z.string(), status: z.string() }),
+  )`
+    select id, user_id, source, status from playbooks where id = ${id} for update`);
+
+export const listPlaybooks = (
+  db: CommonQueryMethods,
+  userId: string,
+  options: { includeStarters: boolean; includeArchived: boolean; limit: number; offset: number },
+) =>
+  db.any(sql.type(PlaybookRow)`
+    select ${playbookColumns}
+    from playbooks p left join playbook_versions v on v.id = p.current_version_id
+    where (p.user_id = ${userId} and (${options.includeArchived} or p.status = 'active'))
+       or (${options.includeStarters} and p.source = 'starter' and p.status = 'active')
+    order by (p.source = 'starter'), p.updated_at desc, p.id
+    limit ${options.limit} offset ${options.offset}`);
+
+export const countPlaybooks = (
+  db: CommonQueryMethods,
+  userId: string,
+  includeStarters: boolean,
+  includeArchived: boolean,
+) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) as n from playbooks p
+    where (p.user_id = ${userId} and (${includeArchived} or p.status = 'active'))
+       or (${includeStarters} and p.source = 'starter' and p.status = 'active')`);
+
+export const insertPlaybook = (
+  db: CommonQueryMethods,
+  row: {
+    userId: string | null;
+    name: string;
+    description: string;
+    source: "starter" | "user_created" | "imported";
+    starterSlug?: string | null;
+    clonedFromId?: string | null;
+  },
+) =>
+  db.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into playbooks (user_id, name, description, source, starter_slug, cloned_from_id)
+    values (${row.userId}, ${row.name}, ${row.description}, ${row.source}, ${row.starterSlug ?? null}, ${row.clonedFromId ?? null})
+    returning id`);
+
+export const updatePlaybook = (
+  db: CommonQueryMethods,
+  id: string,
+  fields: { name?: string; description?: string; status?: "active" | "archived" },
+) =>
+  db.query(sql.unsafe`
+    update playbooks set
+      name = coalesce(${fields.name ?? null}, name),
+      description = coalesce(${fields.description ?? null}, description),
+      status = coalesce(${fields.status ?? null}::playbook_status, status),
+      updated_at = now()
+    where id = ${id}`);
+
+export const VersionRow = z.object({
+  id: z.string(),
+  playbook_id: z.string(),
+  version_number: z.number(),
+  content: z.string(),
+  bullet_count: z.number(),
+  diff_summary: z.string().nullable(),
+  change_log: z.array(z.record(z.string(), z.unknown())),
+  origin: z.enum(["initial", "evolution", "manual", "restore", "starter_sync"]),
+  created_by_job_id: z.string().nullable(),
+  created_at: z.date(),
+});
+export type VersionRow = z.infer<typeof VersionRow>;
+
+const versionColumns = sql.fragment`
+  id, playbook_id, version_number, content, bullet_count, diff_summary, change_log, origin, created_by_job_id, created_at`;
+
+/** Appends the next version (caller holds the playbook lock) and makes it current. */
+export async function appendVersion(
+  db: CommonQueryMethods,
+  v: {
+    playbookId: string;
+    content: string;
+    bulletCount: number;
+    tokenCount: number;
+    diffSummary: string | null;
+    changeLog: unknown[];
+    origin: VersionRow["origin"];
+    jobId?: string | null;
+    userId?: string | null;
+  },
+): Promise<VersionRow> {
+  const version = await db.one(sql.type(VersionRow)`
+    insert into playbook_versions
+      (playbook_id, version_number, content, bullet_count, token_count, diff_summary, change_log, origin, created_by_job_id, created_by_user_id)
+    values (
+      ${v.playbookId},
+      (select coalesce(max(version_number), 0) + 1 from playbook_versions where playbook_id = ${v.playbookId}),
+      ${v.content}, ${v.bulletCount}, ${v.tokenCount}, ${v.diffSummary}, ${sql.jsonb(v.changeLog as never)},
+      ${v.origin}, ${v.jobId ?? null}, ${v.userId ?? null})
+    returning ${versionColumns}`);
+  await db.query(sql.unsafe`
+    update playbooks set current_version_id = ${version.id}, updated_at = now() where id = ${v.playbookId}`);
+  return version;
+}
+
+export const findVersion = (db: CommonQueryMethods, playbookId: string, versionNumber: number) =>
+  db.maybeOne(sql.type(VersionRow)`
+    select ${versionColumns} from playbook_versions
+    where playbook_id = ${playbookId} and version_number = ${versionNumber}`);
+
+export const findCurrentVersion = (db: CommonQueryMethods, playbookId: string) =>
+  db.maybeOne(sql.type(VersionRow)`
+    select ${versionColumns} from playbook_versions
+    where id = (select current_version_id from playbooks where id = ${playbookId})`);
+
+export const listVersions = (db: CommonQueryMethods, playbookId: string, limit: number, offset: number) =>
+  db.any(sql.type(VersionRow.omit({ content: true, change_log: true }))`
+    select id, playbook_id, version_number, bullet_count, diff_summary, origin, created_by_job_id, created_at
+    from playbook_versions where playbook_id = ${playbookId}
+    order by version_number desc limit ${limit} offset ${offset}`);
+
+export const countVersions = (db: CommonQueryMethods, playbookId: string) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) as n from playbook_versions where playbook_id = ${playbookId}`);
+
+const JobBrief = z.object({
+  id: z.string(),
+  status: z.enum(["queued", "running", "completed", "failed"]),
+  created_at: z.date(),
+  completed_at: z.date().nullable(),
+});
+
+/** The newest evolution job and the active one (queued or running), if any. */
+export const evolutionBriefs = (db: CommonQueryMethods, playbookId: string) =>
+  db.any(sql.type(JobBrief)`
+    (select id, status, created_at, completed_at from evolution_jobs
+     where playbook_id = ${playbookId} and status in ('queued', 'running') limit 1)
+    union all
+    (select id, status, created_at, completed_at from evolution_jobs
+     where playbook_id = ${playbookId} order by created_at desc limit 1)`);
