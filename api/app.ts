@@ -6,7 +6,12 @@ import { type Logger, withLogContext } from "../core/logger.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { evolutionRoutes } from "./routes/evolutions.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { outcomeRoutes } from "./routes/outcomes.ts";
+import { playbookRoutes } from "./routes/playbooks.ts";
+import { versionRoutes } from "./routes/versions.ts";
 
 export interface AppDeps {
   config: Config;
@@ -49,7 +54,12 @@ export function createApp(deps: AppDeps) {
   return new Elysia({ name: "ace-platform" })
     .onError(handleError(deps.logger))
     .use(openapiPlugin())
-    .use(healthRoutes(deps.pool, deps.workerRunning));
+    .use(healthRoutes(deps.pool, deps.workerRunning))
+    .use(authRoutes(deps))
+    .use(playbookRoutes(deps))
+    .use(versionRoutes(deps))
+    .use(outcomeRoutes(deps))
+    .use(evolutionRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

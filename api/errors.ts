@@ -57,7 +57,8 @@ export function validationError(error: { all?: unknown; message?: string }): App
   const issues = Array.isArray(error.all) ? (error.all as Array<{ path?: string; message?: string }>) : [];
   const fields = issues.map((i) => ({
     field: (i.path ?? "").replace(/^\//, "").replaceAll("/", ".") || "body",
-    message: i.message ?? "is invalid",
+    // zod says "Invalid input: expected string, received undefined" for a missing field
+    message: /received undefined$/.test(i.message ?? "") ? "is required" : (i.message ?? "is invalid"),
   }));
   const summary = fields.length
     ? fields.map((f) => `${f.field}: ${f.message}`).join("; ")

@@ -76,7 +76,7 @@ async function startRuntime(
   const pool = await createDbPool(db.url, { maxPoolSize: config.database.poolSize });
   await seedStarters(pool, logger);
   const wantWorker = role === "worker" || (role === "all" && config.worker.mode === "inline");
-  const worker = wantWorker ? await startWorker(db.url, config, logger) : undefined;
+  const worker = wantWorker ? await startWorker(db.url, config, logger, pool) : undefined;
   if (role === "worker") return { info: { worker: true }, worker, closePool: () => pool.end() };
 
   const deps = { config, pool, logger, workerRunning: worker ? () => worker.isRunning() : undefined };

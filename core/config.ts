@@ -83,7 +83,7 @@ const EnvSchema = z.object({
 
   EVOLUTION_OUTCOME_THRESHOLD: int(1, 10_000).default(5),
   EVOLUTION_TIME_THRESHOLD_HOURS: int(1, 24 * 365).default(24),
-  EVOLUTION_SWEEP_INTERVAL_MINUTES: int(1, 60).default(5),
+  EVOLUTION_SWEEP_INTERVAL_MINUTES: int(1, 30).default(5),
   EVOLUTION_MAX_ATTEMPTS: int(1, 25).default(5),
   EVOLUTION_BATCH_SIZE: int(1, 1000).default(50),
   EVOLUTION_MAX_REMOVAL_SHARE: share.default(0.3),
@@ -105,6 +105,7 @@ const EnvSchema = z.object({
 
   WORKER_MODE: oneOf(["inline", "off"]).default("inline"),
   WORKER_CONCURRENCY: int(1, 64).default(4),
+  WORKER_STALE_LOCK_SECONDS: int(2, 3600).default(60),
 });
 
 /** Rules between variables, checked on the raw strings so they are reported alongside type errors. */
@@ -183,7 +184,11 @@ const shape = (env: Env) => ({
     stripeSecretKey: env.STRIPE_SECRET_KEY,
     stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,
   },
-  worker: { mode: env.WORKER_MODE, concurrency: env.WORKER_CONCURRENCY },
+  worker: {
+    mode: env.WORKER_MODE,
+    concurrency: env.WORKER_CONCURRENCY,
+    staleLockSeconds: env.WORKER_STALE_LOCK_SECONDS,
+  },
 });
 
 /** Every problem of an invalid configuration, one line each, so the operator can fix them all at once. */

@@ -109,6 +109,9 @@ create table playbook_versions (
   content text not null,
   bullet_count integer not null check (bullet_count >= 0),
   token_count integer,
+  -- highest bullet number in this version: new ids are allocated above the max over all versions,
+  -- so an id removed in one evolution is never reused by a later one
+  max_bullet_number integer not null default 0,
   diff_summary text,
   -- the structured change log of an evolution or edit: per bullet before/after, op and reason
   change_log jsonb not null default '[]'::jsonb,
@@ -182,4 +185,11 @@ create unlogged table login_failures (
   failures integer not null default 0,
   locked_until timestamptz,
   last_failure_at timestamptz not null default now()
+);
+
+-- Liveness of worker processes. A job locked by a worker that stopped heartbeating (killed,
+-- crashed) is unlocked by the surviving workers within a minute instead of graphile-worker's 4 hours.
+create table worker_heartbeats (
+  worker_id text primary key,
+  last_seen_at timestamptz not null default now()
 );

@@ -1,12 +1,14 @@
-import { type Runner, run, type TaskList, Logger as WorkerLogger } from "graphile-worker";
+import { run, type TaskList, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
+import type { DatabasePool } from "slonik";
 import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
-import { cronItems, taskList } from "./tasks.ts";
+import { startLiveness } from "./liveness.ts";
+import { createTaskList, cronItems, type TaskDeps } from "./tasks.ts";
 
 export interface WorkerHandle {
   isRunning(): boolean;
-  /** Stops taking jobs, waits for running ones, closes the worker's pool. */
+  /** Stops taking jobs, waits for running ones, closes the worker's own connections. */
   stop(): Promise<void>;
 }
 
@@ -21,36 +23,41 @@ function workerLogger(logger: Logger): WorkerLogger {
 }
 
 export interface StartWorkerOptions {
+  /** Replaces the task list (tests). */
   tasks?: TaskList;
+  /** Overrides for the tasks' dependencies (tests: fake LLM, clock). */
+  taskDeps?: Partial<Pick<TaskDeps, "llm" | "now">>;
   pollIntervalMs?: number;
 }
 
 /**
- * Runs graphile-worker in this process with its own `pg` pool (graphile-worker speaks `pg`, not
- * slonik). Signals are ours to handle: the entry point stops the worker in its shutdown order.
+ * Runs graphile-worker in this process with its own `pg` pool (graphile-worker speaks `pg`;
+ * our tasks use the slonik `pool`). Signals are ours: the entry point stops the worker in its
+ * shutdown order. Liveness heartbeats let other workers take over jobs if this process dies.
  */
 export async function startWorker(
   url: string,
   config: Config,
   logger: Logger,
+  pool: DatabasePool,
   options: StartWorkerOptions = {},
 ): Promise<WorkerHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: config.worker.concurrency + 2 });
+  const pgPool = new pg.Pool({ connectionString: url, max: config.worker.concurrency + 2 });
   // An idle client losing its connection must not crash the process; graphile-worker reconnects.
   const onError = (error: Error) => logger.warn("worker pool connection error", { error: error.message });
-  pool.on("error", onError);
-  pool.on("connect", (client) => client.on("error", onError));
-  let running = false;
-  const runner: Runner = await run({
-    pgPool: pool,
+  pgPool.on("error", onError);
+  pgPool.on("connect", (client) => client.on("error", onError));
+  const runner = await run({
+    pgPool,
     concurrency: config.worker.concurrency,
-    taskList: options.tasks ?? taskList,
+    taskList: options.tasks ?? createTaskList({ pool, config, logger, ...options.taskDeps }),
     parsedCronItems: cronItems(config),
     noHandleSignals: true,
     pollInterval: options.pollIntervalMs ?? 2_000,
     logger: workerLogger(logger),
   });
-  running = true;
+  const liveness = startLiveness(runner, pool, logger, config.worker.staleLockSeconds);
+  let running = true;
   runner.promise.catch((error) => {
     running = false;
     logger.error("worker stopped unexpectedly", { error });
@@ -60,7 +67,8 @@ export async function startWorker(
     stop: async () => {
       running = false;
       await runner.stop();
-      await pool.end();
+      await liveness.stop();
+      await pgPool.end();
     },
   };
 }

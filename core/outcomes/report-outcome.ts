@@ -2,6 +2,7 @@ import type { DatabasePool } from "slonik";
 import type { Caller } from "../auth/caller.ts";
 import { requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
+import { enqueueIfThresholdMet } from "../evolution/enqueue.ts";
 import { lockOwnPlaybook } from "../playbooks/access.ts";
 import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
 import { countPending, findByIdempotencyKey, insertOutcome } from "./queries.ts";
@@ -38,7 +39,13 @@ export async function reportOutcome(
   caller: Caller,
   playbookId: string,
   input: ReportOutcome,
-  options: { limits: OutcomeLimits; rateRule?: RateRule; idempotencyKey?: string | null },
+  options: {
+    limits: OutcomeLimits;
+    rateRule?: RateRule;
+    idempotencyKey?: string | null;
+    /** The outcome threshold: when pending outcomes reach it, an evolution is queued in this transaction. */
+    evolution?: { threshold: number; maxAttempts: number };
+  },
 ): Promise<OutcomeRecorded> {
   requireScope(caller, "write");
   checkSize("reasoning_trace", input.reasoning_trace, options.limits.reasoningTraceBytes);
@@ -69,6 +76,9 @@ export async function reportOutcome(
       idempotencyKey: key,
     });
     const outcomeId = inserted ?? (await findByIdempotencyKey(tx, playbook.id, key as string));
+    if (inserted && options.evolution) {
+      await enqueueIfThresholdMet(tx, { id: playbook.id, userId: caller.userId }, options.evolution);
+    }
     return {
       outcome_id: outcomeId,
       status: "recorded" as const,

@@ -1,5 +1,6 @@
 import { type CommonQueryMethods, sql } from "slonik";
 import { z } from "zod";
+import { listBullets, maxBulletNumber, parsePlaybook } from "../ace/index.ts";
 
 /** Every SQL statement of the playbooks feature. Each takes the connection first (pool or transaction). */
 
@@ -128,13 +129,15 @@ export async function appendVersion(
     userId?: string | null;
   },
 ): Promise<VersionRow> {
+  const maxNumber = maxBulletNumber(listBullets(parsePlaybook(v.content)).map((b) => b.id));
   const version = await db.one(sql.type(VersionRow)`
     insert into playbook_versions
-      (playbook_id, version_number, content, bullet_count, token_count, diff_summary, change_log, origin, created_by_job_id, created_by_user_id)
+      (playbook_id, version_number, content, bullet_count, token_count, max_bullet_number, diff_summary, change_log,
+       origin, created_by_job_id, created_by_user_id)
     values (
       ${v.playbookId},
       (select coalesce(max(version_number), 0) + 1 from playbook_versions where playbook_id = ${v.playbookId}),
-      ${v.content}, ${v.bulletCount}, ${v.tokenCount}, ${v.diffSummary}, ${sql.jsonb(v.changeLog as never)},
+      ${v.content}, ${v.bulletCount}, ${v.tokenCount}, ${maxNumber}, ${v.diffSummary}, ${sql.jsonb(v.changeLog as never)},
       ${v.origin}, ${v.jobId ?? null}, ${v.userId ?? null})
     returning ${versionColumns}`);
   await db.query(sql.unsafe`
@@ -177,3 +180,8 @@ export const evolutionBriefs = (db: CommonQueryMethods, playbookId: string) =>
     union all
     (select id, status, created_at, completed_at from evolution_jobs
      where playbook_id = ${playbookId} order by created_at desc limit 1)`);
+
+/** The highest bullet number any version of the playbook ever had (the engine's idFloor). */
+export const historicalMaxBulletNumber = (db: CommonQueryMethods, playbookId: string) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select coalesce(max(max_bullet_number), 0) as n from playbook_versions where playbook_id = ${playbookId}`);

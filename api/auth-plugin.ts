@@ -1,0 +1,60 @@
+import { Elysia } from "elysia";
+import type { DatabasePool } from "slonik";
+import { type Caller, requireScope, type Scope } from "../core/auth/caller.ts";
+import { resolveCaller } from "../core/auth/resolve-caller.ts";
+import type { Config } from "../core/config.ts";
+import type { Logger } from "../core/logger.ts";
+import { rateLimitHeadersPlugin } from "./rate-limit-headers.ts";
+import { errors } from "./schemas.ts";
+
+/** Both ways to authenticate; either satisfies a route (OpenAPI "or"). */
+export const SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+
+type Hook = { response?: unknown };
+
+/** Documents 401 (and 403 when a scope is required) unless the route already does. */
+function documentAuthErrors(hook: Hook, withScope: boolean): void {
+  const extra = withScope ? errors(401, 403) : errors(401);
+  const r = hook.response as Record<string, unknown> | undefined;
+  const isStatusMap =
+    r && typeof r === "object" && !("~standard" in r) && !("type" in r) && !(Symbol.for("TypeBox.Kind") in r);
+  if (!r) hook.response = extra;
+  else if (isStatusMap) for (const [status, schema] of Object.entries(extra)) r[status] ??= schema;
+  else hook.response = { 200: r, ...extra };
+}
+
+/**
+ * The one authentication plugin for REST routes. `.use(authPlugin(deps))`, then declare per route:
+ *
+ * ```ts
+ * .get("/v1/things", ({ caller }) => listThings(deps.pool, caller), { auth: "read" })
+ * .post("/v1/things", ({ caller, body }) => createThing(deps.pool, caller, body), { auth: "write" })
+ * .get("/v1/auth/me", ({ caller }) => getCurrentUser(deps.pool, caller), { auth: true })
+ * ```
+ *
+ * `auth` is a Scope ("read" | "write" | "evolve") the caller must hold, or `true` for any
+ * authenticated caller. Credentials: `Authorization: Bearer <JWT access token | ace_ API key>`
+ * or `X-API-Key: ace_…` (JWT callers hold every scope). Missing, invalid, expired or revoked
+ * credentials → 401 with WWW-Authenticate; a missing scope → 403 naming it. The handler receives
+ * `caller: Caller`. The route's OpenAPI entry gets `security` and the 401/403 responses. Also
+ * links RateLimit-* headers for any rate limit the route's core call applies.
+ */
+export const authPlugin = (deps: { pool: DatabasePool; config: Config; logger: Logger }) =>
+  new Elysia({ name: "auth-plugin" }).use(rateLimitHeadersPlugin()).macro({
+    auth(required: Scope | true) {
+      return {
+        detail: { security: SECURITY },
+        introspect: (hook: unknown) => documentAuthErrors(hook as Hook, required !== true),
+        async resolve({ headers }): Promise<{ caller: Caller }> {
+          const caller = await resolveCaller(
+            deps.pool,
+            deps.config,
+            { authorization: headers.authorization, apiKey: headers["x-api-key"] },
+            { logger: deps.logger },
+          );
+          if (required !== true) requireScope(caller, required);
+          return { caller };
+        },
+      };
+    },
+  });

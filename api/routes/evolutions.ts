@@ -1,0 +1,65 @@
+import { Elysia } from "elysia";
+import { z } from "zod";
+import {
+  EvolutionJob,
+  getEvolution,
+  listEvolutions,
+  TriggerResult,
+  triggerEvolution,
+} from "../../core/evolution/index.ts";
+import { Pagination, page } from "../../core/playbooks/index.ts";
+import { rateRules } from "../../core/rate-limit/index.ts";
+import type { AppDeps } from "../app.ts";
+import { authPlugin } from "../auth-plugin.ts";
+import { errors, PlaybookParams } from "../schemas.ts";
+
+const tags = ["evolutions"];
+
+/** Manual evolution triggers (the REST twin of the MCP tool `trigger_evolution`) and job status. */
+export const evolutionRoutes = (deps: AppDeps) => {
+  const settings = {
+    maxAttempts: deps.config.evolution.maxAttempts,
+    rateRule: rateRules(deps.config).evolutions,
+  };
+  return new Elysia({ name: "evolution-routes" })
+    .use(authPlugin(deps))
+    .post(
+      "/v1/playbooks/:id/evolutions",
+      async ({ caller, params, set }) => {
+        const result = await triggerEvolution(deps.pool, caller, params.id, settings);
+        set.status = result.is_new ? 202 : 200;
+        return result;
+      },
+      {
+        auth: "evolve",
+        params: PlaybookParams,
+        response: { 200: TriggerResult, 202: TriggerResult, ...errors(401, 403, 404, 409, 429) },
+        detail: {
+          tags,
+          operationId: "triggerEvolution",
+          summary: "Evolve the playbook now from its pending outcomes (returns the active job if one exists)",
+        },
+      },
+    )
+    .get(
+      "/v1/playbooks/:id/evolutions",
+      ({ caller, params, query }) => listEvolutions(deps.pool, caller, params.id, query),
+      {
+        auth: "read",
+        params: PlaybookParams,
+        query: Pagination,
+        response: { 200: page(EvolutionJob), ...errors(401, 403, 404, 422) },
+        detail: {
+          tags,
+          operationId: "listEvolutions",
+          summary: "Evolution jobs of a playbook, newest first",
+        },
+      },
+    )
+    .get("/v1/evolutions/:job_id", ({ caller, params }) => getEvolution(deps.pool, caller, params.job_id), {
+      auth: "read",
+      params: z.object({ job_id: z.string().describe("Evolution job id (UUID)") }),
+      response: { 200: EvolutionJob, ...errors(401, 403, 404) },
+      detail: { tags, operationId: "getEvolution", summary: "Status of one evolution job" },
+    });
+};

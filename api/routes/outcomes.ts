@@ -1,0 +1,64 @@
+import { Elysia } from "elysia";
+import { z } from "zod";
+import {
+  ListOutcomesQuery,
+  listOutcomes,
+  Outcome,
+  OutcomeRecorded,
+  ReportOutcome,
+  reportOutcome,
+} from "../../core/outcomes/index.ts";
+import { page } from "../../core/playbooks/index.ts";
+import { rateRules } from "../../core/rate-limit/index.ts";
+import type { AppDeps } from "../app.ts";
+import { authPlugin } from "../auth-plugin.ts";
+import { errors, PlaybookParams } from "../schemas.ts";
+
+const tags = ["playbooks"];
+
+/** Outcome reports (the REST twin of the MCP tool `report_outcome`) and their history. */
+export const outcomeRoutes = (deps: AppDeps) => {
+  const settings = {
+    limits: deps.config.limits,
+    rateRule: rateRules(deps.config).outcomes,
+    evolution: {
+      threshold: deps.config.evolution.outcomeThreshold,
+      maxAttempts: deps.config.evolution.maxAttempts,
+    },
+  };
+  return new Elysia({ name: "outcome-routes" })
+    .use(authPlugin(deps))
+    .get(
+      "/v1/playbooks/:id/outcomes",
+      ({ caller, params, query }) => listOutcomes(deps.pool, caller, params.id, query),
+      {
+        auth: "read",
+        params: PlaybookParams,
+        query: ListOutcomesQuery,
+        response: { 200: page(Outcome), ...errors(401, 403, 404, 422) },
+        detail: { tags, operationId: "listOutcomes", summary: "Reported outcomes, newest first" },
+      },
+    )
+    .post(
+      "/v1/playbooks/:id/outcomes",
+      async ({ caller, params, body, headers, set }) => {
+        set.status = 201;
+        const idempotencyKey = headers["idempotency-key"] ?? null;
+        return reportOutcome(deps.pool, caller, params.id, body, { ...settings, idempotencyKey });
+      },
+      {
+        auth: "write",
+        params: PlaybookParams,
+        headers: z.looseObject({
+          "idempotency-key": z.string().max(200).optional().describe("Makes a retried report count once"),
+        }),
+        body: ReportOutcome,
+        response: { 201: OutcomeRecorded, ...errors(401, 403, 404, 409, 413, 422, 429) },
+        detail: {
+          tags,
+          operationId: "reportOutcome",
+          summary: "Report how a task went with this playbook (feeds the next evolution)",
+        },
+      },
+    );
+};

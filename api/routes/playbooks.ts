@@ -1,0 +1,93 @@
+import { Elysia } from "elysia";
+import {
+  archivePlaybook,
+  CreatePlaybook,
+  createPlaybook,
+  getPlaybook,
+  ListPlaybooksQuery,
+  listPlaybooks,
+  PlaybookDetail,
+  PlaybookSummary,
+  page,
+  UpdatePlaybook,
+  updatePlaybook,
+} from "../../core/playbooks/index.ts";
+import type { AppDeps } from "../app.ts";
+import { authPlugin } from "../auth-plugin.ts";
+import { errors, FormatQuery, PlaybookParams } from "../schemas.ts";
+import { textDownload, wantsText } from "./text.ts";
+
+const tags = ["playbooks"];
+
+/** Playbook CRUD. Every handler: validated input → one core call (ownership is enforced there). */
+export const playbookRoutes = (deps: AppDeps) =>
+  new Elysia({ name: "playbook-routes" })
+    .use(authPlugin(deps))
+    .get("/v1/playbooks", ({ caller, query }) => listPlaybooks(deps.pool, caller, query), {
+      auth: "read",
+      query: ListPlaybooksQuery,
+      response: { 200: page(PlaybookSummary), ...errors(401, 403, 422) },
+      detail: { tags, operationId: "listPlaybooks", summary: "List your playbooks (and the starters)" },
+    })
+    .post(
+      "/v1/playbooks",
+      async ({ caller, body, set }) => {
+        set.status = 201;
+        return createPlaybook(deps.pool, caller, body, { maxBytes: deps.config.limits.playbookBytes });
+      },
+      {
+        auth: "write",
+        body: CreatePlaybook,
+        response: { 201: PlaybookDetail, ...errors(401, 403, 404, 413, 422) },
+        detail: {
+          tags,
+          operationId: "createPlaybook",
+          summary: "Create a playbook: empty, from pasted ACE text (import), or as a copy of a starter",
+        },
+      },
+    )
+    .get(
+      "/v1/playbooks/:id",
+      async ({ caller, params, query, request }) => {
+        const playbook = await getPlaybook(deps.pool, caller, params.id);
+        if (wantsText(request, query))
+          return textDownload<typeof playbook>(playbook.content, playbook.name, playbook.version_number);
+        return playbook;
+      },
+      {
+        auth: "read",
+        params: PlaybookParams,
+        query: FormatQuery,
+        response: { 200: PlaybookDetail, ...errors(401, 403, 404) },
+        detail: {
+          tags,
+          operationId: "getPlaybook",
+          summary: "A playbook with its current content (as text with ?format=text or Accept: text/markdown)",
+        },
+      },
+    )
+    .put(
+      "/v1/playbooks/:id",
+      ({ caller, params, body }) => updatePlaybook(deps.pool, caller, params.id, body),
+      {
+        auth: "write",
+        params: PlaybookParams,
+        body: UpdatePlaybook,
+        response: { 200: PlaybookDetail, ...errors(401, 403, 404, 422) },
+        detail: {
+          tags,
+          operationId: "updatePlaybook",
+          summary: "Rename, re-describe or un-archive a playbook",
+        },
+      },
+    )
+    .delete("/v1/playbooks/:id", ({ caller, params }) => archivePlaybook(deps.pool, caller, params.id), {
+      auth: "write",
+      params: PlaybookParams,
+      response: { 200: PlaybookDetail, ...errors(401, 403, 404) },
+      detail: {
+        tags,
+        operationId: "archivePlaybook",
+        summary: "Archive a playbook (soft delete; history is kept)",
+      },
+    });

@@ -1,0 +1,108 @@
+import { Elysia } from "elysia";
+import { z } from "zod";
+import {
+  CreateVersion,
+  createVersion,
+  diffVersions,
+  getPlaybook,
+  getVersion,
+  listVersions,
+  Pagination,
+  page,
+  restoreVersion,
+  VersionDetail,
+  VersionDiff,
+  VersionSummary,
+} from "../../core/playbooks/index.ts";
+import type { AppDeps } from "../app.ts";
+import { authPlugin } from "../auth-plugin.ts";
+import { errors, FormatQuery, PlaybookParams, VersionParams } from "../schemas.ts";
+import { textDownload, wantsText } from "./text.ts";
+
+const tags = ["playbooks"];
+
+/** Version history: list, read (JSON or text), diff, manual edit, restore. */
+export const versionRoutes = (deps: AppDeps) =>
+  new Elysia({ name: "version-routes" })
+    .use(authPlugin(deps))
+    .get(
+      "/v1/playbooks/:id/versions",
+      ({ caller, params, query }) => listVersions(deps.pool, caller, params.id, query),
+      {
+        auth: "read",
+        params: PlaybookParams,
+        query: Pagination,
+        response: { 200: page(VersionSummary), ...errors(401, 403, 404, 422) },
+        detail: { tags, operationId: "listVersions", summary: "Versions of a playbook, newest first" },
+      },
+    )
+    .get(
+      "/v1/playbooks/:id/versions/:v",
+      async ({ caller, params, query, request }) => {
+        const version = await getVersion(deps.pool, caller, params.id, params.v);
+        if (!wantsText(request, query)) return version;
+        const playbook = await getPlaybook(deps.pool, caller, params.id);
+        return textDownload<typeof version>(version.content, playbook.name, version.version_number);
+      },
+      {
+        auth: "read",
+        params: VersionParams,
+        query: FormatQuery,
+        response: { 200: VersionDetail, ...errors(401, 403, 404) },
+        detail: {
+          tags,
+          operationId: "getVersion",
+          summary: "One version's content (as a text download with ?format=text or Accept: text/markdown)",
+        },
+      },
+    )
+    .get(
+      "/v1/playbooks/:id/versions/:v/diff",
+      ({ caller, params, query }) => diffVersions(deps.pool, caller, params.id, params.v, query.against),
+      {
+        auth: "read",
+        params: VersionParams,
+        query: z.object({
+          against: z.string().optional().describe("Version to compare with (default: the previous one)"),
+        }),
+        response: { 200: VersionDiff, ...errors(401, 403, 404, 422) },
+        detail: {
+          tags,
+          operationId: "diffVersions",
+          summary: "Unified diff and bullet-level changes between two versions",
+        },
+      },
+    )
+    .post(
+      "/v1/playbooks/:id/versions",
+      async ({ caller, params, body, set }) => {
+        set.status = 201;
+        return createVersion(deps.pool, caller, params.id, body, {
+          maxBytes: deps.config.limits.playbookBytes,
+        });
+      },
+      {
+        auth: "write",
+        params: PlaybookParams,
+        body: CreateVersion,
+        response: { 201: VersionDetail, ...errors(401, 403, 404, 413, 422) },
+        detail: { tags, operationId: "createVersion", summary: "Save a manual edit as the next version" },
+      },
+    )
+    .post(
+      "/v1/playbooks/:id/versions/:v/restore",
+      async ({ caller, params, set }) => {
+        set.status = 201;
+        return restoreVersion(deps.pool, caller, params.id, params.v);
+      },
+      {
+        auth: "write",
+        params: VersionParams,
+        response: { 201: VersionDetail, ...errors(401, 403, 404) },
+        detail: {
+          tags,
+          operationId: "restoreVersion",
+          summary: "Roll back: a new version with an old version's content",
+        },
+      },
+    );

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+/** The error envelope, for OpenAPI documents. */
+export const ErrorEnvelope = z.object({
+  error: z.object({
+    code: z.enum([
+      "invalid_input",
+      "unauthenticated",
+      "forbidden",
+      "not_found",
+      "conflict",
+      "rate_limited",
+      "payload_too_large",
+      "unavailable",
+      "internal",
+    ]),
+    message: z.string().describe("What went wrong and what to do about it"),
+    request_id: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request (e.g. the body is not JSON)",
+  401: "Missing, invalid, expired or revoked credentials",
+  403: "Authenticated, but not allowed (missing scope, or a read-only starter)",
+  404: "Not found (also for another user's resources)",
+  409: "Conflict with the current state",
+  413: "A field or the body is over its size limit",
+  422: "The input does not match the schema; the message names each field",
+  429: "Rate limited; see Retry-After",
+};
+
+/** Documented error responses for a route: `...errors(401, 404)`. */
+export function errors(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [s, ErrorEnvelope.describe(DESCRIPTIONS[s] ?? "Error")]),
+  ) as Record<number, typeof ErrorEnvelope>;
+}
+
+export const PlaybookParams = z.object({ id: z.string().describe("Playbook id (UUID)") });
+export const VersionParams = PlaybookParams.extend({ v: z.string().describe("Version number (1, 2, …)") });
+
+export const FormatQuery = z.object({
+  format: z.enum(["json", "text"]).optional().describe("`text` returns the playbook as text/markdown"),
+});

@@ -1,0 +1,39 @@
+import path from "node:path";
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+export interface LoadSpec {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  concurrency: number;
+  seconds: number;
+}
+
+/** Runs the load generator in a child process and returns its figures. */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const proc = Bun.spawn(["bun", path.join(import.meta.dir, "load-client.ts"), JSON.stringify(spec)], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const output = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error(`load client failed for ${spec.url}`);
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as LoadResult;
+}
+
+export const formatRow = (name: string, r: LoadResult, base?: LoadResult) =>
+  [
+    name.padEnd(40),
+    `${Math.round(r.rps)} req/s`.padStart(14),
+    `p50 ${r.p50.toFixed(2)} ms`.padStart(14),
+    `p99 ${r.p99.toFixed(2)} ms`.padStart(14),
+    base ? `  (${(r.rps / base.rps).toFixed(2)}× the SELECT 1 route's rate)` : "",
+    r.errors ? `  ${r.errors} errors!` : "",
+  ].join("");

@@ -1,0 +1,72 @@
+import { Elysia } from "elysia";
+import { type DatabasePool, sql } from "slonik";
+import { createApp, createFetchHandler } from "../../api/app.ts";
+import { createDbPool } from "../../core/db/pool.ts";
+import { createLogger } from "../../core/logger.ts";
+import { seedStarters } from "../../core/playbooks/index.ts";
+import { createTestDatabase, stopTestCluster } from "../../tests/support/cluster.ts";
+import { testConfig } from "../../tests/support/config.ts";
+
+export interface BenchServer {
+  base: string;
+  pool: DatabasePool;
+  dbUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real application on a throwaway Postgres (the test cluster), served by Bun.serve on a
+ * loopback port, plus `/bench/select-1`: a bare route doing one `SELECT 1` through the same pool,
+ * the baseline every figure is compared with.
+ */
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const db = await createTestDatabase();
+  const config = testConfig({ LOG_LEVEL: "silent", RATE_LIMIT_ENABLED: "false", ...env });
+  const pool = await createDbPool(db.url, { maxPoolSize: 20 });
+  await seedStarters(pool);
+  const deps = { config, pool, logger: createLogger("silent") };
+  const app = new Elysia()
+    .get("/bench/select-1", async () => ({ one: await pool.oneFirst(sql.unsafe`select 1 as one`) }))
+    .use(createApp(deps));
+  const handle = createFetchHandler(app, deps);
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    maxRequestBodySize: config.http.bodyMaxBytes,
+    fetch: (r, s) => handle(r, s.requestIP(r)?.address),
+  });
+  return {
+    base: `http://127.0.0.1:${server.port}`,
+    pool,
+    dbUrl: db.url,
+    stop: async () => {
+      server.stop(true);
+      await pool.end();
+      await db.drop();
+      await stopTestCluster();
+    },
+  };
+}
+
+/** Signs up a user and returns an API key with every scope. */
+export async function benchUserKey(
+  base: string,
+  email = `bench-${crypto.randomUUID()}@example.com`,
+): Promise<string> {
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json", ...headers },
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const session = await post("/v1/auth/register", { email, password: "correct horse battery staple" });
+  const created = await post(
+    "/v1/auth/api-keys",
+    { name: "bench", scopes: ["read", "write", "evolve"] },
+    { authorization: `Bearer ${session.access_token}` },
+  );
+  return created.key as string;
+}

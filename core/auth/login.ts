@@ -1,0 +1,51 @@
+import type { DatabasePool } from "slonik";
+import type { Config } from "../config.ts";
+import { AppError } from "../errors.ts";
+import { enforceRateLimit, rateKeys, rateRules } from "../rate-limit/index.ts";
+import { assertNotLocked, clearLockout, noteLoginFailure } from "./lockout.ts";
+import { burnPasswordCheck, verifyPassword } from "./password.ts";
+import { findUserByEmail, touchLastLogin } from "./queries.ts";
+import type { LoginInput, Session } from "./schemas.ts";
+import { type ClientInfo, issueSession } from "./session.ts";
+
+const WRONG = "Email or password is incorrect.";
+
+/**
+ * Signs a user in. Throws `rate_limited` past the per-IP limit (RATE_LIMIT_LOGIN_PER_MINUTE, when
+ * `client.ip` is known) or while the account is locked after repeated failures, and
+ * `unauthenticated` with one message for an unknown email and a wrong password alike (same work,
+ * same timing). A success clears the account's failure count.
+ */
+export async function loginUser(
+  pool: DatabasePool,
+  config: Config,
+  input: LoginInput,
+  options: { client?: ClientInfo; now?: Date } = {},
+): Promise<Session> {
+  const now = options.now ?? new Date();
+  const ip = options.client?.ip;
+  if (ip) {
+    await enforceRateLimit(pool, rateKeys.loginIp(ip), rateRules(config).loginPerIp, {
+      now,
+      what: "sign-in attempts",
+    });
+  }
+  await assertNotLocked(pool, input.email, now);
+  const user = await findUserByEmail(pool, input.email);
+  const ok = user
+    ? await verifyPassword(input.password, user.password_hash)
+    : await burnPasswordCheck(input.password, config.auth.passwordHash).then(() => false);
+  if (!user || !ok) {
+    const lockedFor = await noteLoginFailure(pool, input.email, now);
+    throw new AppError(
+      "unauthenticated",
+      WRONG,
+      lockedFor > 0 ? { details: { locked_seconds: lockedFor } } : {},
+    );
+  }
+  await clearLockout(pool, input.email);
+  return pool.transaction(async (tx) => {
+    await touchLastLogin(tx, user.id, now);
+    return (await issueSession(tx, config, user, { client: options.client, now })).session;
+  });
+}

@@ -1,0 +1,100 @@
+import { type CommonQueryMethods, sql } from "slonik";
+import { z } from "zod";
+import { SCOPES } from "./caller.ts";
+
+/** Every SQL statement of accounts, sessions and API keys. Each takes the connection first. */
+
+const ts = (d: Date) => sql.timestamp(d);
+
+export const UserRow = z.object({
+  id: z.string(),
+  email: z.string(),
+  display_name: z.string().nullable(),
+  password_hash: z.string(),
+  created_at: z.date(),
+});
+export type UserRow = z.infer<typeof UserRow>;
+
+const userColumns = sql.fragment`id, email, display_name, password_hash, created_at`;
+
+/** Inserts a user; null when the email is taken (the unique index decides, race-free). */
+export const insertUser = (
+  db: CommonQueryMethods,
+  email: string,
+  passwordHash: string,
+  name: string | null,
+) =>
+  db.maybeOne(sql.type(UserRow)`
+    insert into users (email, password_hash, display_name) values (${email}, ${passwordHash}, ${name})
+    on conflict (email) do nothing
+    returning ${userColumns}`);
+
+export const findUserByEmail = (db: CommonQueryMethods, email: string) =>
+  db.maybeOne(sql.type(UserRow)`select ${userColumns} from users where email = ${email}`);
+
+export const findUserById = (db: CommonQueryMethods, id: string) =>
+  db.maybeOne(sql.type(UserRow)`select ${userColumns} from users where id = ${id}`);
+
+export const touchLastLogin = (db: CommonQueryMethods, id: string, now: Date) =>
+  db.query(sql.unsafe`update users set last_login_at = ${ts(now)} where id = ${id}`);
+
+export const RefreshTokenRow = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  family_id: z.string(),
+  expires_at: z.date(),
+  used_at: z.date().nullable(),
+  revoked_at: z.date().nullable(),
+});
+export type RefreshTokenRow = z.infer<typeof RefreshTokenRow>;
+
+export interface NewRefreshToken {
+  userId: string;
+  familyId: string;
+  tokenHash: string;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export const insertRefreshToken = (db: CommonQueryMethods, t: NewRefreshToken) =>
+  db.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into refresh_tokens (user_id, family_id, token_hash, expires_at, user_agent, ip_address)
+    values (${t.userId}, ${t.familyId}, ${t.tokenHash}, ${ts(t.expiresAt)}, ${t.userAgent}, ${t.ip})
+    returning id`);
+
+/** Locks the token row so two concurrent refreshes of one token cannot both rotate it. */
+export const findRefreshTokenForUpdate = (db: CommonQueryMethods, tokenHash: string) =>
+  db.maybeOne(sql.type(RefreshTokenRow)`
+    select id, user_id, family_id, expires_at, used_at, revoked_at
+    from refresh_tokens where token_hash = ${tokenHash} for update`);
+
+export const markRefreshTokenUsed = (db: CommonQueryMethods, id: string, replacedBy: string, now: Date) =>
+  db.query(sql.unsafe`
+    update refresh_tokens set used_at = ${ts(now)}, replaced_by_id = ${replacedBy} where id = ${id}`);
+
+export const revokeRefreshFamily = (db: CommonQueryMethods, familyId: string, now: Date) =>
+  db.query(sql.unsafe`
+    update refresh_tokens set revoked_at = ${ts(now)} where family_id = ${familyId} and revoked_at is null`);
+
+export const revokeFamilyOfToken = (db: CommonQueryMethods, tokenHash: string, now: Date) =>
+  db.query(sql.unsafe`
+    update refresh_tokens set revoked_at = ${ts(now)}
+    where revoked_at is null
+      and family_id = (select family_id from refresh_tokens where token_hash = ${tokenHash})`);
+
+export const ApiKeyRow = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  name: z.string(),
+  key_prefix: z.string(),
+  scopes: z.array(z.enum(SCOPES)),
+  created_at: z.date(),
+  last_used_at: z.date().nullable(),
+  expires_at: z.date().nullable(),
+});
+export type ApiKeyRow = z.infer<typeof ApiKeyRow>;
+
+const keyColumns = sql.fragment`id, user_id, name, key_prefix, scopes, created_at, last_used_at, expires_at`;
+
+export { keyColumns as apiKeyColumns };

@@ -1,0 +1,56 @@
+import type { DatabasePool } from "slonik";
+import type { Config } from "../config.ts";
+import { AppError } from "../errors.ts";
+import {
+  findRefreshTokenForUpdate,
+  findUserById,
+  markRefreshTokenUsed,
+  revokeRefreshFamily,
+} from "./queries.ts";
+import type { Session } from "./schemas.ts";
+import { type ClientInfo, issueSession } from "./session.ts";
+import { hashSecret } from "./tokens.ts";
+
+const signInAgain = (why: string) =>
+  new AppError("unauthenticated", `${why} Sign in again.`, { details: { reason: "refresh_token" } });
+
+type Outcome = { session: Session } | { error: AppError };
+
+/**
+ * Exchanges a refresh token for a new session, rotating it: the presented token is marked used and
+ * replaced by a new one in the same family. Presenting a token that was already used means it was
+ * copied, so the whole family is revoked (committed) and `unauthenticated` thrown; unknown,
+ * revoked and expired tokens are `unauthenticated` too.
+ */
+export async function refreshSession(
+  pool: DatabasePool,
+  config: Config,
+  refreshToken: string,
+  options: { client?: ClientInfo; now?: Date } = {},
+): Promise<Session> {
+  const now = options.now ?? new Date();
+  // The transaction returns the error instead of throwing it, so the family revocation commits.
+  const outcome = await pool.transaction(async (tx): Promise<Outcome> => {
+    const token = await findRefreshTokenForUpdate(tx, hashSecret(refreshToken));
+    if (!token || token.revoked_at) return { error: signInAgain("This session has ended.") };
+    if (token.used_at) {
+      await revokeRefreshFamily(tx, token.family_id, now);
+      return {
+        error: signInAgain("This refresh token was already used, so the session was closed for safety."),
+      };
+    }
+    if (token.expires_at.getTime() <= now.getTime())
+      return { error: signInAgain("This session has expired.") };
+    const user = await findUserById(tx, token.user_id);
+    if (!user) return { error: signInAgain("This account no longer exists.") };
+    const next = await issueSession(tx, config, user, {
+      familyId: token.family_id,
+      client: options.client,
+      now,
+    });
+    await markRefreshTokenUsed(tx, token.id, next.refreshTokenId, now);
+    return { session: next.session };
+  });
+  if ("error" in outcome) throw outcome.error;
+  return outcome.session;
+}

@@ -1,0 +1,87 @@
+import type { DatabasePool } from "slonik";
+import type { Config } from "../config.ts";
+import { AppError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { Caller } from "./caller.ts";
+import { SCOPES } from "./caller.ts";
+import { findUsableApiKey, touchApiKey } from "./queries-api-keys.ts";
+import { jwtSecret } from "./session.ts";
+import { API_KEY_PREFIX, hashSecret, looksLikeApiKey, verifyAccessToken } from "./tokens.ts";
+
+/** The credentials a request may carry; the transport hands them over raw. */
+export interface Credentials {
+  /** The whole Authorization header, e.g. "Bearer eyJ…" or "Bearer ace_…". */
+  authorization?: string | null;
+  /** The X-API-Key header. */
+  apiKey?: string | null;
+}
+
+const unauthenticated = (message: string, reason: string) =>
+  new AppError("unauthenticated", message, { details: { reason } });
+
+const LAST_USED_PRECISION_MS = 60_000;
+
+/**
+ * The caller behind an API key (`ace_…`), with the key's scopes. Revoked and expired keys fail
+ * at once (checked in the query, no cache). `last_used_at` is refreshed at most once a minute,
+ * in the background; a failure there is logged, never surfaced. Throws `unauthenticated`.
+ */
+export async function resolveApiKey(
+  pool: DatabasePool,
+  rawKey: string,
+  options: { logger?: Logger; now?: Date } = {},
+): Promise<Caller> {
+  const now = options.now ?? new Date();
+  const invalid = unauthenticated("This API key is not valid, or it was revoked or has expired.", "api_key");
+  if (!looksLikeApiKey(rawKey)) throw invalid;
+  const row = await findUsableApiKey(pool, hashSecret(rawKey), now);
+  if (!row) throw invalid;
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_PRECISION_MS) {
+    touchApiKey(pool, row.id).catch((error: unknown) =>
+      options.logger?.warn("api key last_used_at update failed", { api_key_id: row.id, error }),
+    );
+  }
+  const scopes = SCOPES.filter((s) => row.scopes.includes(s));
+  return { userId: row.user_id, scopes, via: "api_key", apiKeyId: row.id };
+}
+
+/** The caller behind a JWT access token: a signed-in user holds every scope. Throws `unauthenticated`. */
+export function resolveAccessToken(config: Config, token: string, now = new Date()): Caller {
+  const check = verifyAccessToken(jwtSecret(config), token, now);
+  if (!check.ok) {
+    throw check.reason === "expired"
+      ? unauthenticated(
+          "The access token has expired. Refresh it at /v1/auth/refresh or sign in again.",
+          "expired",
+        )
+      : unauthenticated("The access token is not valid.", "invalid_token");
+  }
+  return { userId: check.claims.sub, scopes: SCOPES, via: "jwt", apiKeyId: null };
+}
+
+/**
+ * Resolves the request's caller from `Authorization: Bearer <jwt | ace_ key>` or `X-API-Key`.
+ * Throws `unauthenticated` when credentials are missing, malformed, invalid, expired or revoked.
+ * Scope checks are the caller's job (`requireScope`).
+ */
+export async function resolveCaller(
+  pool: DatabasePool,
+  config: Config,
+  credentials: Credentials,
+  options: { logger?: Logger; now?: Date } = {},
+): Promise<Caller> {
+  const apiKey = credentials.apiKey?.trim();
+  if (apiKey) return resolveApiKey(pool, apiKey, options);
+  const header = credentials.authorization?.trim();
+  if (!header) {
+    throw unauthenticated(
+      "Authentication required: send Authorization: Bearer <access token or API key>, or X-API-Key.",
+      "missing",
+    );
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw unauthenticated('The Authorization header must look like "Bearer <token>".', "malformed");
+  const token = match[1]!;
+  if (token.startsWith(API_KEY_PREFIX)) return resolveApiKey(pool, token, options);
+  return resolveAccessToken(config, token, options.now);
+}

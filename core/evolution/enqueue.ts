@@ -1,0 +1,45 @@
+import type { CommonQueryMethods } from "slonik";
+import { addWorkerJob, countPendingOutcomes, findActiveJob, insertJob } from "./queries.ts";
+import type { TriggerResult } from "./schemas.ts";
+
+export type EvolutionTrigger = "manual" | "threshold" | "schedule";
+
+/**
+ * Queues an evolution of the playbook, or returns the one already queued or running.
+ * Must run inside the caller's transaction: the job row and the graphile-worker job commit
+ * together or not at all. The partial unique index makes concurrent calls safe.
+ */
+export async function enqueueEvolution(
+  tx: CommonQueryMethods,
+  job: { playbookId: string; userId: string; trigger: EvolutionTrigger; maxAttempts: number },
+): Promise<TriggerResult> {
+  const jobId = await insertJob(tx, job);
+  if (jobId) {
+    await addWorkerJob(tx, { job_id: jobId, playbook_id: job.playbookId }, job.maxAttempts);
+    return { job_id: jobId, status: "queued", is_new: true };
+  }
+  const active = await findActiveJob(tx, job.playbookId);
+  if (!active) throw new Error("evolution job conflict without an active job"); // cannot happen: the index said one exists
+  return { job_id: active.id, status: active.status, is_new: false };
+}
+
+/**
+ * The outcome threshold: queues an evolution when the playbook's pending outcomes reach
+ * `threshold` and none is active. Runs in the transaction that wrote the outcome (or finished
+ * the previous job), so the decision and the enqueue are atomic. Returns the job when queued.
+ */
+export async function enqueueIfThresholdMet(
+  tx: CommonQueryMethods,
+  playbook: { id: string; userId: string },
+  settings: { threshold: number; maxAttempts: number },
+): Promise<TriggerResult | null> {
+  const pending = await countPendingOutcomes(tx, playbook.id);
+  if (pending < settings.threshold) return null;
+  if (await findActiveJob(tx, playbook.id)) return null;
+  return enqueueEvolution(tx, {
+    playbookId: playbook.id,
+    userId: playbook.userId,
+    trigger: "threshold",
+    maxAttempts: settings.maxAttempts,
+  });
+}

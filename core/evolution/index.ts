@@ -1,0 +1,12 @@
+export { type EvolutionTrigger, enqueueEvolution, enqueueIfThresholdMet } from "./enqueue.ts";
+export {
+  type EvolutionDeps,
+  type EvolutionSettings,
+  RetryableEvolutionError,
+  type RunOutcome,
+  runEvolution,
+} from "./run-evolution.ts";
+export * from "./schemas.ts";
+export { getEvolution, listEvolutions, toEvolutionJob } from "./status.ts";
+export { sweepDueEvolutions } from "./sweep.ts";
+export { triggerEvolution } from "./trigger.ts";

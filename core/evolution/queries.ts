@@ -1,0 +1,96 @@
+import { type CommonQueryMethods, sql } from "slonik";
+import { z } from "zod";
+
+/** Every SQL statement of the evolution feature. Each takes the connection first. */
+
+export const JobRow = z.object({
+  id: z.string(),
+  playbook_id: z.string(),
+  user_id: z.string(),
+  status: z.enum(["queued", "running", "completed", "failed"]),
+  trigger: z.enum(["manual", "threshold", "schedule"]),
+  attempts: z.number(),
+  max_attempts: z.number(),
+  outcomes_processed: z.number(),
+  error_message: z.string().nullable(),
+  result_summary: z.string().nullable(),
+  token_totals: z.record(z.string(), z.unknown()),
+  from_version: z.number().nullable(),
+  to_version: z.number().nullable(),
+  created_at: z.date(),
+  started_at: z.date().nullable(),
+  completed_at: z.date().nullable(),
+});
+export type JobRow = z.infer<typeof JobRow>;
+
+const jobColumns = sql.fragment`
+  j.id, j.playbook_id, j.user_id, j.status, j.trigger, j.attempts, j.max_attempts, j.outcomes_processed,
+  j.error_message, j.result_summary, j.token_totals,
+  (select version_number from playbook_versions where id = j.from_version_id) as from_version,
+  (select version_number from playbook_versions where id = j.to_version_id) as to_version,
+  j.created_at, j.started_at, j.completed_at`;
+
+/** Inserts a queued job unless one is active (the partial unique index decides); null when one is. */
+export const insertJob = (
+  db: CommonQueryMethods,
+  job: { playbookId: string; userId: string; trigger: string; maxAttempts: number },
+) =>
+  db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into evolution_jobs (playbook_id, user_id, trigger, max_attempts)
+    values (${job.playbookId}, ${job.userId}, ${job.trigger}, ${job.maxAttempts})
+    on conflict (playbook_id) where status in ('queued', 'running') do nothing
+    returning id`);
+
+/** Puts the graphile-worker job in the same transaction as the row it runs. */
+export const addWorkerJob = (
+  db: CommonQueryMethods,
+  payload: { job_id: string; playbook_id: string },
+  maxAttempts: number,
+) =>
+  db.query(sql.unsafe`
+    select graphile_worker.add_job(
+      'evolve_playbook', ${sql.json(payload)},
+      job_key => ${`evolve_playbook:${payload.playbook_id}`}::text,
+      max_attempts => ${maxAttempts}::int)`);
+
+export const findActiveJob = (db: CommonQueryMethods, playbookId: string) =>
+  db.maybeOne(sql.type(JobRow)`
+    select ${jobColumns} from evolution_jobs j
+    where j.playbook_id = ${playbookId} and j.status in ('queued', 'running')`);
+
+export const findJob = (db: CommonQueryMethods, jobId: string) =>
+  db.maybeOne(sql.type(JobRow)`select ${jobColumns} from evolution_jobs j where j.id = ${jobId}`);
+
+export const findOwnJob = (db: CommonQueryMethods, userId: string, jobId: string) =>
+  db.maybeOne(sql.type(JobRow)`
+    select ${jobColumns} from evolution_jobs j where j.id = ${jobId} and j.user_id = ${userId}`);
+
+export const listJobs = (db: CommonQueryMethods, playbookId: string, limit: number, offset: number) =>
+  db.any(sql.type(JobRow)`
+    select ${jobColumns} from evolution_jobs j where j.playbook_id = ${playbookId}
+    order by j.created_at desc, j.id limit ${limit} offset ${offset}`);
+
+export const countJobs = (db: CommonQueryMethods, playbookId: string) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) as n from evolution_jobs where playbook_id = ${playbookId}`);
+
+export const countPendingOutcomes = (db: CommonQueryMethods, playbookId: string) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) as n from outcomes where playbook_id = ${playbookId} and processed_at is null`);
+
+/** Active, non-starter playbooks with pending outcomes whose last evolution is older than the threshold. */
+export const duePlaybooks = (db: CommonQueryMethods, now: Date, hours: number) =>
+  db.any(sql.type(z.object({ id: z.string(), user_id: z.string() }))`
+    select p.id, p.user_id from playbooks p
+    where p.status = 'active' and p.user_id is not null
+      and exists (select 1 from outcomes o where o.playbook_id = p.id and o.processed_at is null)
+      and not exists (
+        select 1 from evolution_jobs j where j.playbook_id = p.id
+        and (j.status in ('queued', 'running')
+             or (j.status = 'failed' and j.completed_at > ${now.toISOString()}::timestamptz - make_interval(hours => ${hours}))))
+      and coalesce(
+        p.last_evolved_at,
+        (select min(o.created_at) from outcomes o where o.playbook_id = p.id and o.processed_at is null)
+      ) <= ${now.toISOString()}::timestamptz - make_interval(hours => ${hours})
+    order by p.id
+    limit 500`);

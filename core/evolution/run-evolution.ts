@@ -1,0 +1,210 @@
+import { type DatabasePool, sql } from "slonik";
+import { z } from "zod";
+import {
+  ACE_CORE_VERSION,
+  type EvolveResult,
+  evolvePlaybook,
+  isEngineError,
+  playbookStats,
+} from "../ace/index.ts";
+import type { LlmClient, UsageEntry } from "../llm/index.ts";
+import type { Logger } from "../logger.ts";
+import { appendVersion } from "../playbooks/queries.ts";
+import { enqueueIfThresholdMet } from "./enqueue.ts";
+import {
+  claimJob,
+  completeJob,
+  failJob,
+  insertUsage,
+  markProcessed,
+  noteRetry,
+  playbookState,
+  snapshotOutcomes,
+  touchLastEvolved,
+} from "./run-queries.ts";
+import type { EvolvePayload } from "./schemas.ts";
+import { usageTotals } from "./usage-totals.ts";
+
+export interface EvolutionSettings {
+  batchSize: number;
+  tokenBudget: number;
+  maxRemovalShare: number;
+  maxContentBytes: number;
+  outcomeThreshold: number;
+  maxAttempts: number;
+}
+
+export interface EvolutionDeps {
+  pool: DatabasePool;
+  llm: LlmClient;
+  settings: EvolutionSettings;
+  logger: Logger;
+}
+
+/** A failure worth retrying later: the job stays queued and graphile-worker tries again. */
+export class RetryableEvolutionError extends Error {
+  override name = "RetryableEvolutionError";
+}
+
+type Job = { id: string; playbook_id: string; user_id: string };
+export type RunOutcome = "completed" | "failed" | "skipped";
+
+/** Holds a session advisory lock on the playbook: one evolution per playbook, released if the process dies. */
+async function withPlaybookLock<T>(pool: DatabasePool, playbookId: string, fn: () => Promise<T>): Promise<T> {
+  return pool.connect(async (connection) => {
+    const key = `evolve_playbook:${playbookId}`;
+    const locked = await connection.oneFirst(
+      sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`,
+    );
+    if (!locked) throw new RetryableEvolutionError("another evolution of this playbook is running");
+    try {
+      return await fn();
+    } finally {
+      await connection.query(sql.unsafe`select pg_advisory_unlock(hashtextextended(${key}, 0))`);
+    }
+  });
+}
+
+/**
+ * Runs one evolution job: claim it, snapshot the oldest pending outcomes, run the ACE engine,
+ * then commit the new version, processed outcomes, usage and job result in ONE transaction.
+ * Transient failures (LLM outage, playbook edited meanwhile) throw so the queue retries, until
+ * the last attempt; permanent ones mark the job failed. Either way the playbook and its outcomes
+ * are untouched and every LLM call that cost tokens is recorded as usage.
+ */
+export async function runEvolution(
+  deps: EvolutionDeps,
+  payload: EvolvePayload,
+  attempt: { number: number; max: number },
+): Promise<RunOutcome> {
+  return withPlaybookLock(deps.pool, payload.playbook_id, async () => {
+    const job = await claimJob(deps.pool, payload.job_id);
+    if (!job) return "skipped"; // already completed or failed (e.g. a duplicate queue entry)
+    const log = deps.logger.child({ job_id: job.id, playbook_id: job.playbook_id, attempt: attempt.number });
+    const state = await playbookState(deps.pool, job.playbook_id);
+    const outcomes = state ? await snapshotOutcomes(deps.pool, job.playbook_id, deps.settings.batchSize) : [];
+    if (!state || outcomes.length === 0) {
+      await complete(deps, job, { outcomes: [], result: null, state });
+      log.info("evolution had nothing to process");
+      return "completed";
+    }
+    let result: EvolveResult;
+    try {
+      result = await evolvePlaybook(state.content, outcomes, deps.llm, {
+        tokenBudget: state.token_budget ?? deps.settings.tokenBudget,
+        maxRemovalShare: deps.settings.maxRemovalShare,
+        maxContentBytes: Math.max(deps.settings.maxContentBytes, Buffer.byteLength(state.content)),
+        idFloor: state.id_floor,
+      });
+    } catch (error) {
+      return fail(deps, job, error, attempt, log);
+    }
+    try {
+      await complete(deps, job, { outcomes, result, state });
+    } catch (error) {
+      return fail(deps, job, error, attempt, log, result.usage);
+    }
+    log.info("evolution completed", { outcomes: outcomes.length, summary: result.diffSummary });
+    return "completed";
+  });
+}
+
+interface Completion {
+  outcomes: ReadonlyArray<{ id: string }>;
+  result: EvolveResult | null;
+  state: { current_version_id: string | null; content: string } | null;
+}
+
+const SUBSTANTIVE = new Set(["ADD", "UPDATE", "MERGE", "REMOVE", "PRUNE"]);
+
+function summarize(result: EvolveResult | null, outcomes: number, changed: boolean): string {
+  if (!result) return "nothing to process: no pending outcomes";
+  const proposed = result.operations.some((e) => e.status === "applied" && SUBSTANTIVE.has(e.op));
+  if (proposed) return result.diffSummary;
+  const tail = changed ? "bullet counters updated" : "no new version created";
+  return `curator proposed no changes for ${outcomes} outcome(s); ${tail}`;
+}
+
+async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<void> {
+  await deps.pool.transaction(async (tx) => {
+    const current = await tx.maybeOneFirst(sql.type(z.object({ v: z.string().nullable() }))`
+      select current_version_id as v from playbooks where id = ${job.playbook_id} for update`);
+    if (c.state && current !== c.state.current_version_id) {
+      throw new RetryableEvolutionError(
+        "the playbook was edited during the evolution; evolving the new version",
+      );
+    }
+    const changed = c.result !== null && c.result.content !== c.state?.content;
+    const version =
+      changed && c.result
+        ? await appendVersion(tx, {
+            playbookId: job.playbook_id,
+            content: c.result.content,
+            bulletCount: c.result.bulletCount,
+            tokenCount: playbookStats(c.result.content).tokens,
+            diffSummary: c.result.diffSummary,
+            changeLog: c.result.operations,
+            origin: "evolution",
+            jobId: job.id,
+          })
+        : null;
+    const reflections = new Map(c.result?.reflections.map((r) => [r.outcomeId, r.reflection]) ?? []);
+    await markProcessed(
+      tx,
+      job.id,
+      c.outcomes.map((o) => ({ id: o.id, reflection: reflections.get(o.id) ?? null })),
+    );
+    await insertUsage(
+      tx,
+      { userId: job.user_id, playbookId: job.playbook_id, jobId: job.id },
+      c.result?.usage ?? [],
+    );
+    await completeJob(tx, {
+      id: job.id,
+      outcomesProcessed: c.outcomes.length,
+      tokenTotals: await usageTotals(tx, job.id),
+      aceCoreVersion: ACE_CORE_VERSION,
+      fromVersionId: c.state?.current_version_id ?? null,
+      toVersionId: version?.id ?? null,
+      summary: summarize(c.result, c.outcomes.length, changed),
+    });
+    if (c.outcomes.length > 0) await touchLastEvolved(tx, job.playbook_id);
+    await enqueueIfThresholdMet(
+      tx,
+      { id: job.playbook_id, userId: job.user_id },
+      { threshold: deps.settings.outcomeThreshold, maxAttempts: deps.settings.maxAttempts },
+    );
+  });
+}
+
+// Unknown errors (a dropped database connection, …) are retried too; the last attempt fails the job.
+const isTransient = (error: unknown) => (isEngineError(error) ? error.transient : true);
+
+/** A message safe for the job row: engine and retry errors are written for users; others are not. */
+function describe(error: unknown): string {
+  if (isEngineError(error) || error instanceof RetryableEvolutionError) return error.message;
+  return "internal error while evolving (see the worker logs)";
+}
+
+async function fail(
+  deps: EvolutionDeps,
+  job: Job,
+  error: unknown,
+  attempt: { number: number; max: number },
+  log: Logger,
+  spent: readonly UsageEntry[] = isEngineError(error) ? error.usage : [],
+): Promise<RunOutcome> {
+  const owner = { userId: job.user_id, playbookId: job.playbook_id, jobId: job.id };
+  await insertUsage(deps.pool, owner, spent);
+  const message = describe(error);
+  if (isTransient(error) && attempt.number < attempt.max) {
+    log.warn("evolution attempt failed; will retry", { error: message });
+    await noteRetry(deps.pool, job.id, `attempt ${attempt.number} of ${attempt.max} failed: ${message}`);
+    throw error;
+  }
+  log.warn("evolution failed", { error: message, cause: isEngineError(error) ? error.code : undefined });
+  if (!isEngineError(error) && !(error instanceof RetryableEvolutionError))
+    log.error("evolution crashed", { error });
+  await failJob(deps.pool, job.id, message, await usageTotals(deps.pool, job.id));
+  return "failed";
+}

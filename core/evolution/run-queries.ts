@@ -1,0 +1,122 @@
+import { type CommonQueryMethods, sql } from "slonik";
+import { z } from "zod";
+import type { UsageEntry } from "../llm/index.ts";
+import { JobRow } from "./queries.ts";
+
+/** SQL of the worker side of an evolution: claim, snapshot, commit, fail, record spend. */
+
+/** Marks the job running (another attempt); null when it is already completed or failed. */
+export const claimJob = (db: CommonQueryMethods, jobId: string) =>
+  db.maybeOne(sql.type(JobRow.pick({ id: true, playbook_id: true, user_id: true, attempts: true }))`
+    update evolution_jobs set status = 'running', started_at = coalesce(started_at, now()),
+      attempts = attempts + 1, updated_at = now()
+    where id = ${jobId} and status in ('queued', 'running')
+    returning id, playbook_id, user_id, attempts`);
+
+export const PlaybookState = z.object({
+  current_version_id: z.string().nullable(),
+  content: z.string(),
+  token_budget: z.number().nullable(),
+  id_floor: z.number(),
+});
+
+export const playbookState = (db: CommonQueryMethods, playbookId: string) =>
+  db.maybeOne(sql.type(PlaybookState)`
+    select p.current_version_id, coalesce(v.content, '') as content, p.token_budget,
+      (select coalesce(max(max_bullet_number), 0) from playbook_versions where playbook_id = p.id) as id_floor
+    from playbooks p left join playbook_versions v on v.id = p.current_version_id
+    where p.id = ${playbookId}`);
+
+const PendingOutcome = z.object({
+  id: z.string(),
+  task_description: z.string(),
+  outcome: z.enum(["success", "failure", "partial"]),
+  reasoning_trace: z.string().nullable(),
+  notes: z.string().nullable(),
+  bullets_used: z.array(z.string()),
+});
+
+/** The oldest unprocessed outcomes, at most `limit`: the batch this evolution handles. */
+export const snapshotOutcomes = (db: CommonQueryMethods, playbookId: string, limit: number) =>
+  db.any(sql.type(PendingOutcome)`
+    select id, task_description, status as outcome, reasoning_trace, notes, bullets_used
+    from outcomes where playbook_id = ${playbookId} and processed_at is null
+    order by created_at, id limit ${limit}`);
+
+/** Marks exactly the snapshot processed by this job, storing each outcome's reflection. */
+export const markProcessed = (
+  db: CommonQueryMethods,
+  jobId: string,
+  reflections: Array<{ id: string; reflection: unknown }>,
+) =>
+  db.query(sql.unsafe`
+    update outcomes o set processed_at = now(), evolution_job_id = ${jobId}, reflection_data = r.reflection
+    from jsonb_to_recordset(${sql.jsonb(reflections as never)}) as r(id uuid, reflection jsonb)
+    where o.id = r.id and o.processed_at is null`);
+
+export const completeJob = (
+  db: CommonQueryMethods,
+  job: {
+    id: string;
+    outcomesProcessed: number;
+    tokenTotals: Record<string, unknown>;
+    aceCoreVersion: string;
+    fromVersionId: string | null;
+    toVersionId: string | null;
+    summary: string;
+  },
+) =>
+  db.query(sql.unsafe`
+    update evolution_jobs set status = 'completed', completed_at = now(), updated_at = now(),
+      outcomes_processed = ${job.outcomesProcessed}, token_totals = ${sql.jsonb(job.tokenTotals as never)},
+      ace_core_version = ${job.aceCoreVersion}, from_version_id = ${job.fromVersionId},
+      to_version_id = ${job.toVersionId}, result_summary = ${job.summary}, error_message = null
+    where id = ${job.id}`);
+
+export const failJob = (
+  db: CommonQueryMethods,
+  jobId: string,
+  message: string,
+  tokenTotals: Record<string, unknown>,
+) =>
+  db.query(sql.unsafe`
+    update evolution_jobs set status = 'failed', completed_at = now(), updated_at = now(),
+      error_message = ${message}, token_totals = ${sql.jsonb(tokenTotals as never)}
+    where id = ${jobId} and status in ('queued', 'running')`);
+
+/** Between attempts: the job waits (queued) and shows why the last attempt failed. */
+export const noteRetry = (db: CommonQueryMethods, jobId: string, message: string) =>
+  db.query(sql.unsafe`
+    update evolution_jobs set status = 'queued', updated_at = now(), error_message = ${message}
+    where id = ${jobId} and status = 'running'`);
+
+export const touchLastEvolved = (db: CommonQueryMethods, playbookId: string) =>
+  db.query(sql.unsafe`update playbooks set last_evolved_at = now() where id = ${playbookId}`);
+
+/** One usage row per LLM call that cost tokens, attributed to the playbook's owner. */
+export async function insertUsage(
+  db: CommonQueryMethods,
+  owner: { userId: string; playbookId: string; jobId: string },
+  usage: readonly UsageEntry[],
+): Promise<void> {
+  if (usage.length === 0) return;
+  const rows = usage.map((u) => ({
+    operation: u.operation,
+    model: u.model,
+    prompt_tokens: u.promptTokens,
+    completion_tokens: u.completionTokens,
+    total_tokens: u.totalTokens,
+    cost_usd: u.costUsd,
+    estimated: u.estimated,
+    provider_request_id: u.providerRequestId,
+    correlation_id: u.correlationId,
+  }));
+  await db.query(sql.unsafe`
+    insert into usage_records (user_id, playbook_id, evolution_job_id, operation, model, prompt_tokens,
+      completion_tokens, total_tokens, cost_usd, estimated, provider_request_id, correlation_id)
+    select ${owner.userId}, ${owner.playbookId}, ${owner.jobId}, r.operation, r.model, r.prompt_tokens,
+      r.completion_tokens, r.total_tokens, r.cost_usd, r.estimated, r.provider_request_id, r.correlation_id
+    from jsonb_to_recordset(${sql.jsonb(rows as never)}) as r(operation text, model text, prompt_tokens int,
+      completion_tokens int, total_tokens int, cost_usd numeric, estimated boolean, provider_request_id text,
+      correlation_id text)`);
+}

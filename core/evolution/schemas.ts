@@ -1,0 +1,42 @@
+import { z } from "zod";
+
+export const EvolutionStatus = z.enum(["queued", "running", "completed", "failed"]);
+
+export const TriggerResult = z.object({
+  job_id: z.string(),
+  status: EvolutionStatus,
+  is_new: z.boolean().describe("false when an evolution was already queued or running; that one is returned"),
+});
+export type TriggerResult = z.infer<typeof TriggerResult>;
+
+export const TokenTotals = z.object({
+  calls: z.number().int(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+  cost_usd: z.string().describe("Decimal string, 6 places"),
+});
+export type TokenTotals = z.infer<typeof TokenTotals>;
+
+export const EvolutionJob = z.object({
+  job_id: z.string(),
+  playbook_id: z.string(),
+  status: EvolutionStatus,
+  trigger: z.enum(["manual", "threshold", "schedule"]),
+  outcomes_processed: z.number().int(),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  error_message: z.string().nullable(),
+  result_summary: z.string().nullable().describe("What the evolution changed, e.g. `+3 added, 1 updated`"),
+  token_totals: TokenTotals.partial(),
+  from_version: z.number().int().nullable(),
+  to_version: z.number().int().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+});
+export type EvolutionJob = z.infer<typeof EvolutionJob>;
+
+/** The payload of the graphile-worker task `evolve_playbook`. */
+export const EvolvePayload = z.object({ job_id: z.string().uuid(), playbook_id: z.string().uuid() });
+export type EvolvePayload = z.infer<typeof EvolvePayload>;

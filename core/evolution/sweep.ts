@@ -1,0 +1,31 @@
+import { type DatabasePool, sql } from "slonik";
+import { enqueueEvolution } from "./enqueue.ts";
+import { duePlaybooks } from "./queries.ts";
+
+/**
+ * The time threshold (run by cron): queues an evolution for every playbook with pending
+ * outcomes whose last evolution (or, never evolved, first pending outcome) is older than
+ * `hours`. A playbook whose evolution failed within that window waits for the next one.
+ * Returns the ids of the playbooks queued. `now` is injectable for tests.
+ */
+export async function sweepDueEvolutions(
+  pool: DatabasePool,
+  settings: { hours: number; maxAttempts: number },
+  now: Date = new Date(),
+): Promise<string[]> {
+  const due = await duePlaybooks(pool, now, settings.hours);
+  const queued: string[] = [];
+  for (const playbook of due) {
+    const result = await pool.transaction(async (tx) => {
+      await tx.query(sql.unsafe`select 1 from playbooks where id = ${playbook.id} for update`);
+      return enqueueEvolution(tx, {
+        playbookId: playbook.id,
+        userId: playbook.user_id,
+        trigger: "schedule",
+        maxAttempts: settings.maxAttempts,
+      });
+    });
+    if (result.is_new) queued.push(playbook.id);
+  }
+  return queued;
+}

@@ -1,0 +1,87 @@
+import type { CommonQueryMethods } from "slonik";
+import { AppError } from "../errors.ts";
+import { notifyObservers } from "./observe.ts";
+import { takeToken } from "./queries.ts";
+
+/** A limit: `limit` requests per `windowSeconds`, refilled smoothly (a token bucket). */
+export interface RateRule {
+  limit: number;
+  windowSeconds: number;
+  /** False turns the rule off (RATE_LIMIT_ENABLED=false): every request is allowed, nothing is stored. */
+  enabled?: boolean;
+}
+
+/** The outcome of one request against a rule; what the RateLimit-* headers report. */
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  /** Requests left right now (whole tokens). */
+  remaining: number;
+  /** Seconds until the bucket is full again (RateLimit-Reset). */
+  resetSeconds: number;
+  /** Seconds until the next request can succeed; 0 when this one was allowed. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * Takes one request from the bucket `key` under `rule` in a single SQL statement (safe under
+ * concurrency: the row lock serialises callers). Never throws for a refused request: check
+ * `allowed`. Throws only if the database fails. Observers (observe.ts) see every result.
+ * `now` exists for tests.
+ */
+export async function consume(
+  db: CommonQueryMethods,
+  key: string,
+  rule: RateRule,
+  now: Date = new Date(),
+): Promise<RateLimitResult> {
+  const { limit, windowSeconds } = rule;
+  if (rule.enabled === false) {
+    return { allowed: true, limit, remaining: limit, resetSeconds: 0, retryAfterSeconds: 0 };
+  }
+  const tokens = await takeToken(db, key, limit, windowSeconds, now);
+  const perSecond = limit / windowSeconds;
+  const allowed = tokens >= 0;
+  const available = allowed ? tokens : tokens + 1; // see takeToken: a refusal is stored minus one
+  const result: RateLimitResult = {
+    allowed,
+    limit,
+    remaining: allowed ? Math.floor(tokens) : 0,
+    resetSeconds: Math.ceil((limit - available) / perSecond),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - available) / perSecond)),
+  };
+  notifyObservers(key, result);
+  return result;
+}
+
+/** The `rate_limited` error for a refused result; details carry what the headers need. */
+export function rateLimitedError(result: RateLimitResult, what = "requests"): AppError {
+  return new AppError(
+    "rate_limited",
+    `Too many ${what}: the limit is ${result.limit}. Try again in ${result.retryAfterSeconds} seconds.`,
+    {
+      retryAfterSeconds: result.retryAfterSeconds,
+      details: {
+        limit: result.limit,
+        remaining: result.remaining,
+        reset_seconds: result.resetSeconds,
+        retry_after_seconds: result.retryAfterSeconds,
+      },
+    },
+  );
+}
+
+/**
+ * Like `consume`, but throws AppError `rate_limited` (with retryAfterSeconds and the limit in
+ * details) when the request is refused. Returns the result when allowed, for response headers.
+ */
+export async function enforceRateLimit(
+  db: CommonQueryMethods,
+  key: string,
+  rule: RateRule,
+  options: { now?: Date; what?: string } = {},
+): Promise<RateLimitResult> {
+  const result = await consume(db, key, rule, options.now);
+  if (!result.allowed) throw rateLimitedError(result, options.what);
+  return result;
+}

@@ -1,0 +1,9 @@
+export {
+  consume,
+  enforceRateLimit,
+  type RateLimitResult,
+  type RateRule,
+  rateLimitedError,
+} from "./consume.ts";
+export { observeRateLimits, type RateLimitObserver } from "./observe.ts";
+export { type RateRules, rateKeys, rateRules } from "./rules.ts";

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "slonik";
+import { z } from "zod";
+import type { Caller } from "../../core/auth/caller.ts";
+import { triggerEvolution } from "../../core/evolution/index.ts";
+import { createLlmClient, type LlmClient } from "../../core/llm/index.ts";
+import { createLogger } from "../../core/logger.ts";
+import { reportOutcome } from "../../core/outcomes/index.ts";
+import { getPlaybook, listVersions } from "../../core/playbooks/index.ts";
+import { startWorker, type WorkerHandle } from "../../worker/runner.ts";
+import { testConfig } from "../support/config.ts";
+import { useTestDatabase } from "../support/db.ts";
+import {
+  eventually,
+  jobsOf,
+  OUTCOME_LIMITS,
+  playbookWithOutcomes,
+  SAMPLE_PLAYBOOK,
+} from "../support/evolution.ts";
+import { createUser } from "../support/factories.ts";
+import { type FakeLlm, reply, startFakeLlm } from "../support/fake-llm.ts";
+
+const db = useTestDatabase();
+const config = testConfig({ EVOLUTION_MAX_ATTEMPTS: "3" });
+const threshold = { threshold: 5, maxAttempts: 3 };
+
+let fake: FakeLlm;
+let worker: WorkerHandle;
+let alice: Caller;
+/** Calls wait here while a test holds the gate closed. */
+let gate: Promise<void> = Promise.resolve();
+
+beforeAll(async () => {
+  fake = await startFakeLlm({ instant: true });
+  const real = createLlmClient({
+    baseURL: fake.baseURL,
+    apiKey: "test",
+    models: { reflector: "gpt-4.1-mini", curator: "gpt-4.1-mini" },
+    timeoutMs: 2_000,
+    maxAttempts: 1,
+    backoffBaseMs: 1,
+  });
+  const llm: LlmClient = {
+    ...real,
+    generate: async (request) => {
+      await gate;
+      return real.generate(request);
+    },
+  };
+  worker = await startWorker(db.url, config, createLogger("silent"), db.pool, {
+    taskDeps: { llm },
+    pollIntervalMs: 50,
+  });
+  alice = await createUser(db.pool);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await fake?.stop();
+});
+
+const finished = (playbookId: string, count = 1) =>
+  eventually(async () => {
+    const jobs = await jobsOf(db.pool, playbookId);
+    const done = jobs.filter((j) => j.status === "completed" || j.status === "failed");
+    return (
+      done.length >= count && jobs.every((j) => j.status === "completed" || j.status === "failed") && jobs
+    );
+  });
+
+const processedBy = (playbookId: string) =>
+  db.pool.any(sql.type(
+    z.object({ id: z.string(), evolution_job_id: z.string().nullable(), has_reflection: z.boolean() }),
+  )`
+    select id, evolution_job_id, reflection_data is not null as has_reflection from outcomes
+    where playbook_id = ${playbookId} order by created_at`);
+
+describe("evolve_playbook", () => {
+  test("the 5th outcome triggers an evolution; the worker produces version 2 with the outcomes linked", async () => {
+    const { playbook, outcomes } = await playbookWithOutcomes(db.pool, alice, 5, threshold);
+    const [job] = await finished(playbook.id);
+    expect(job).toMatchObject({ status: "completed", outcomes_processed: 5, error_message: null });
+    const detail = await getPlaybook(db.pool, alice, playbook.id);
+    expect(detail.version_number).toBe(2);
+    expect(detail.content).toContain("Instant lesson");
+    expect(detail.content).toContain("[str-00001] helpful=5 harmful=0"); // every reflection tagged it helpful
+    const versions = await listVersions(db.pool, alice, playbook.id);
+    expect(versions.items[0]).toMatchObject({
+      version_number: 2,
+      origin: "evolution",
+      created_by_job_id: job!.id,
+    });
+    const rows = await processedBy(playbook.id);
+    expect(rows.map((r) => r.id)).toEqual(outcomes);
+    expect(rows.every((r) => r.evolution_job_id === job!.id && r.has_reflection)).toBe(true);
+    const usage = await db.pool.one(sql.type(z.object({ n: z.number(), ops: z.array(z.string()) }))`
+      select count(*) as n, array_agg(distinct operation) as ops from usage_records where evolution_job_id = ${job!.id}`);
+    expect(usage.n).toBe(6); // 5 reflections + 1 curation
+    expect(usage.ops.sort()).toEqual(["curate", "reflect"]);
+    const totals = await db.pool.oneFirst(sql.type(z.object({ t: z.record(z.string(), z.unknown()) }))`
+      select token_totals as t from evolution_jobs where id = ${job!.id}`);
+    expect(totals).toMatchObject({ calls: 6 });
+  });
+
+  test("outcomes reported while a job runs wait for the next one", async () => {
+    let open!: () => void;
+    gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const { playbook, outcomes } = await playbookWithOutcomes(db.pool, alice, 5, threshold);
+    await eventually(async () => (await jobsOf(db.pool, playbook.id))[0]?.status === "running");
+    const late: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await reportOutcome(
+        db.pool,
+        alice,
+        playbook.id,
+        { task_description: `late ${i}`, outcome: "partial" },
+        {
+          limits: OUTCOME_LIMITS,
+          evolution: threshold,
+        },
+      );
+      late.push(r.outcome_id);
+    }
+    expect(await jobsOf(db.pool, playbook.id)).toHaveLength(1); // no second job while one is running
+    open();
+    gate = Promise.resolve();
+    const jobs = await finished(playbook.id, 2); // the completed job queued the next one: threshold met again
+    expect(jobs.map((j) => j.outcomes_processed)).toEqual([5, 5]);
+    const rows = await processedBy(playbook.id);
+    const byJob = (ids: string[]) =>
+      new Set(rows.filter((r) => ids.includes(r.id)).map((r) => r.evolution_job_id));
+    expect(byJob(outcomes)).toEqual(new Set([jobs[0]!.id]));
+    expect(byJob(late)).toEqual(new Set([jobs[1]!.id]));
+    expect((await getPlaybook(db.pool, alice, playbook.id)).version_number).toBe(3);
+  });
+
+  test("a transient LLM failure is retried, then succeeds", async () => {
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
+    fake.script(reply.status(503));
+    await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
+    const [job] = await eventually(async () => {
+      const jobs = await jobsOf(db.pool, playbook.id);
+      return jobs[0]?.status === "completed" && jobs;
+    }, 20_000);
+    expect(job).toMatchObject({ status: "completed", attempts: 2, error_message: null });
+    expect((await getPlaybook(db.pool, alice, playbook.id)).version_number).toBe(2);
+  }, 30_000);
+
+  test("a permanent failure leaves the playbook and its outcomes untouched, and records spend", async () => {
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 2);
+    // reflections succeed (and cost tokens), then the curator's output is invalid even after repair
+    fake.script(reply.instant(), reply.instant(), reply.text("not json"), reply.text("still not json"));
+    await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
+    const [job] = await finished(playbook.id);
+    expect(job).toMatchObject({ status: "failed", attempts: 1 });
+    expect(job!.error_message).toMatch(/curat|output|JSON/i);
+    const detail = await getPlaybook(db.pool, alice, playbook.id);
+    expect(detail).toMatchObject({ version_number: 1, pending_outcomes: 2, content: SAMPLE_PLAYBOOK });
+    const spent = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*) as n from usage_records where evolution_job_id = ${job!.id}`);
+    expect(spent).toBe(4);
+  });
+});
