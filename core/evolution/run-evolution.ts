@@ -128,7 +128,7 @@ function summarize(result: EvolveResult | null, outcomes: number, changed: boole
 async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<void> {
   await deps.pool.transaction(async (tx) => {
     const current = await tx.maybeOneFirst(sql.type(z.object({ v: z.string().nullable() }))`
-      select current_version_id as v from playbooks where id = ${job.playbook_id} for update`);
+      select current_version_id as v from playbooks where id = ${job.playbook_id} for no key update`);
     if (c.state && current !== c.state.current_version_id) {
       throw new RetryableEvolutionError(
         "the playbook was edited during the evolution; evolving the new version",

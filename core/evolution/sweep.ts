@@ -17,7 +17,7 @@ export async function sweepDueEvolutions(
   const queued: string[] = [];
   for (const playbook of due) {
     const result = await pool.transaction(async (tx) => {
-      await tx.query(sql.unsafe`select 1 from playbooks where id = ${playbook.id} for update`);
+      await tx.query(sql.unsafe`select 1 from playbooks where id = ${playbook.id} for no key update`);
       return enqueueEvolution(tx, {
         playbookId: playbook.id,
         userId: playbook.user_id,

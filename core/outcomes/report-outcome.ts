@@ -4,6 +4,7 @@ import { requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { enqueueIfThresholdMet } from "../evolution/enqueue.ts";
 import { lockOwnPlaybook } from "../playbooks/access.ts";
+import { lockPlaybook } from "../playbooks/queries.ts";
 import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
 import { countPending, findByIdempotencyKey, insertOutcome } from "./queries.ts";
 import type { OutcomeRecorded, ReportOutcome } from "./schemas.ts";
@@ -57,7 +58,9 @@ export async function reportOutcome(
   }
   const key = options.idempotencyKey?.trim() || input.client_outcome_id || null;
   return pool.transaction(async (tx) => {
-    const playbook = await lockOwnPlaybook(tx, caller, playbookId);
+    // No row lock for the insert itself, so reports to one playbook do not queue behind each other;
+    // only a report that reaches the threshold locks the playbook to decide on an evolution.
+    const playbook = await lockOwnPlaybook(tx, caller, playbookId, { lock: false });
     if (playbook.status === "archived") {
       throw new AppError(
         "conflict",
@@ -76,13 +79,13 @@ export async function reportOutcome(
       idempotencyKey: key,
     });
     const outcomeId = inserted ?? (await findByIdempotencyKey(tx, playbook.id, key as string));
-    if (inserted && options.evolution) {
+    const pending = await countPending(tx, playbook.id);
+    if (inserted && options.evolution && pending >= options.evolution.threshold) {
+      // Under the lock, the threshold is re-checked against committed state (READ COMMITTED), so
+      // a job that completed meanwhile is seen, and concurrent reports enqueue at most one job.
+      await lockPlaybook(tx, playbook.id);
       await enqueueIfThresholdMet(tx, { id: playbook.id, userId: caller.userId }, options.evolution);
     }
-    return {
-      outcome_id: outcomeId,
-      status: "recorded" as const,
-      pending_outcomes: await countPending(tx, playbook.id),
-    };
+    return { outcome_id: outcomeId, status: "recorded" as const, pending_outcomes: pending };
   });
 }

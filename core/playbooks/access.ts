@@ -1,7 +1,7 @@
 import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
 import { type Caller, requireScope } from "../auth/caller.ts";
 import { isUuid, playbookNotFound, starterReadOnly } from "./errors.ts";
-import { findReadablePlaybook, lockPlaybook, type PlaybookRow } from "./queries.ts";
+import { findPlaybookAccess, findReadablePlaybook, lockPlaybook, type PlaybookRow } from "./queries.ts";
 
 /**
  * The playbook if the caller may read it (their own, or a starter). Throws `not_found` otherwise,
@@ -19,12 +19,18 @@ export async function readablePlaybook(
 }
 
 /**
- * Locks the caller's own playbook for this transaction. Throws `not_found` (missing or another
+ * Locks the caller's own playbook for this transaction (`lock: false` only checks access). Throws `not_found` (missing or another
  * user's) or `forbidden` (a starter: read-only for everyone; or a key without `write`).
  */
-export async function lockOwnPlaybook(tx: DatabaseTransactionConnection, caller: Caller, id: string) {
+export async function lockOwnPlaybook(
+  tx: DatabaseTransactionConnection,
+  caller: Caller,
+  id: string,
+  options: { lock?: boolean } = {},
+) {
   requireScope(caller, "write");
-  const row = isUuid(id) ? await lockPlaybook(tx, id) : null;
+  const find = options.lock === false ? findPlaybookAccess : lockPlaybook;
+  const row = isUuid(id) ? await find(tx, id) : null;
   if (!row) throw playbookNotFound();
   if (row.source === "starter") throw starterReadOnly();
   if (row.user_id !== caller.userId) throw playbookNotFound();

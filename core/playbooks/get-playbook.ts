@@ -1,8 +1,9 @@
 import type { DatabasePool } from "slonik";
 import type { Caller } from "../auth/caller.ts";
 import { readablePlaybook } from "./access.ts";
+import { versionContent } from "./content-cache.ts";
 import { toEvolutionBrief, toPlaybookSummary } from "./mappers.ts";
-import { evolutionBriefs, findCurrentVersion } from "./queries.ts";
+import { evolutionBriefs } from "./queries.ts";
 import type { PlaybookDetail } from "./schemas.ts";
 
 /**
@@ -11,15 +12,15 @@ import type { PlaybookDetail } from "./schemas.ts";
  */
 export async function getPlaybook(pool: DatabasePool, caller: Caller, id: string): Promise<PlaybookDetail> {
   const row = await readablePlaybook(pool, caller, id);
-  const [version, briefs] = await Promise.all([
-    findCurrentVersion(pool, row.id),
+  const [content, briefs] = await Promise.all([
+    row.current_version_id ? versionContent(pool, row.current_version_id) : null,
     evolutionBriefs(pool, row.id),
   ]);
   const active = briefs.find((b) => b.status === "queued" || b.status === "running");
   const last = briefs.at(-1);
   return {
     ...toPlaybookSummary(row),
-    content: version?.content ?? "",
+    content: content ?? "",
     cloned_from_id: row.cloned_from_id,
     active_evolution: active ? toEvolutionBrief(active) : null,
     last_evolution: last ? toEvolutionBrief(last) : null,

@@ -37,12 +37,30 @@ export const findReadablePlaybook = (db: CommonQueryMethods, userId: string, id:
     from playbooks p left join playbook_versions v on v.id = p.current_version_id
     where p.id = ${id} and (p.user_id = ${userId} or p.source = 'starter')`);
 
-/** Locks the playbook row for the rest of the transaction (serialises version numbering). */
+const PlaybookAccess = z.object({
+  id: z.string(),
+  user_id: z.string().nullable(),
+  source: z.string(),
+  status: z.string(),
+});
+
+/**
+ * Locks the playbook row for the rest of the transaction (serialises version numbering and the
+ * evolution enqueue decision). `no key update` so concurrent outcome inserts (whose foreign key
+ * takes a key-share lock) are not blocked.
+ */
 export const lockPlaybook = (db: CommonQueryMethods, id: string) =>
-  db.maybeOne(sql.type(
-    z.object({ id: z.string(), user_id: z.string().nullable(), source: z.string(), status: z.string() }),
-  )`
-    select id, user_id, source, status from playbooks where id = ${id} for update`);
+  db.maybeOne(sql.type(PlaybookAccess)`
+    select id, user_id, source, status from playbooks where id = ${id} for no key update`);
+
+/** The same facts without a lock, for writes that do not need to serialise (outcome inserts). */
+export const findPlaybookAccess = (db: CommonQueryMethods, id: string) =>
+  db.maybeOne(sql.type(PlaybookAccess)`select id, user_id, source, status from playbooks where id = ${id}`);
+
+/** The content of one version. Versions never change, so callers may cache it by id. */
+export const findVersionContent = (db: CommonQueryMethods, versionId: string) =>
+  db.maybeOneFirst(sql.type(z.object({ content: z.string() }))`
+    select content from playbook_versions where id = ${versionId}`);
 
 export const listPlaybooks = (
   db: CommonQueryMethods,

@@ -26,7 +26,7 @@ export async function seedStarters(pool: DatabasePool, logger?: Logger, dir = ST
         values (null, ${starter.name}, ${starter.description}, 'starter', ${slug})
         on conflict (starter_slug) do update set name = excluded.name, description = excluded.description
         returning id`);
-      await tx.query(sql.unsafe`select 1 from playbooks where id = ${id} for update`);
+      await tx.query(sql.unsafe`select 1 from playbooks where id = ${id} for no key update`);
       const current = await findCurrentVersion(tx, id);
       if (current?.content === content) return false;
       const stats = playbookStats(content);
