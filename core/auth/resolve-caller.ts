@@ -46,8 +46,8 @@ export async function resolveApiKey(
 }
 
 /** The caller behind a JWT access token: a signed-in user holds every scope. Throws `unauthenticated`. */
-export function resolveAccessToken(config: Config, token: string, now = new Date()): Caller {
-  const check = verifyAccessToken(jwtSecret(config), token, now);
+export async function resolveAccessToken(config: Config, token: string, now = new Date()): Promise<Caller> {
+  const check = await verifyAccessToken(jwtSecret(config), token, now);
   if (!check.ok) {
     throw check.reason === "expired"
       ? unauthenticated(

@@ -48,7 +48,7 @@ export async function issueSession(
   });
   const ttl = config.auth.accessTokenMinutes * 60;
   const session: Session = {
-    access_token: signAccessToken(jwtSecret(config), user.id, ttl, options.now),
+    access_token: await signAccessToken(jwtSecret(config), user.id, ttl, options.now),
     token_type: "Bearer",
     expires_in: ttl,
     refresh_token: refreshToken,

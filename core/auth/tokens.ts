@@ -1,11 +1,11 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { errors, jwtVerify, SignJWT } from "jose";
 
 /**
- * JWT access tokens (HS256 only) and the random secrets behind refresh tokens and API keys.
- * Signing is done here with node:crypto rather than @elysiajs/jwt so verification lives in core:
- * the REST plugin and the MCP endpoint call the same `verifyAccessToken`, with no Elysia context.
- * The algorithm is fixed, never read from the token header, so "alg: none" and key-confusion
- * tricks cannot apply.
+ * JWT access tokens (HS256, via `jose`) and the random secrets behind refresh tokens and API keys.
+ * Verification lives in core rather than in an Elysia plugin so the REST plugin and the MCP
+ * endpoint call the same `verifyAccessToken`. Only HS256 is accepted, so "alg: none" and
+ * key-confusion tricks cannot apply.
  */
 
 export interface AccessClaims {
@@ -16,15 +16,8 @@ export interface AccessClaims {
   typ: "access";
 }
 
-const HEADER = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-
-function base64url(input: string | Buffer): string {
-  return Buffer.from(input).toString("base64url");
-}
-
-function signature(secret: string, data: string): Buffer {
-  return createHmac("sha256", secret).update(data).digest();
-}
+const ALGORITHM = "HS256";
+const key = (secret: string) => new TextEncoder().encode(secret);
 
 /** A signed access token for `userId`, valid `ttlSeconds` from `now`. */
 export function signAccessToken(
@@ -32,11 +25,14 @@ export function signAccessToken(
   userId: string,
   ttlSeconds: number,
   now = new Date(),
-): string {
+): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  const claims: AccessClaims = { sub: userId, iat, exp: iat + ttlSeconds, typ: "access" };
-  const data = `${HEADER}.${base64url(JSON.stringify(claims))}`;
-  return `${data}.${signature(secret, data).toString("base64url")}`;
+  return new SignJWT({ typ: "access" })
+    .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+    .setSubject(userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
+    .sign(key(secret));
 }
 
 export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reason: "invalid" | "expired" };
@@ -45,24 +41,18 @@ export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reaso
  * Checks an access token's signature, type and expiry. Never throws: the caller decides the
  * error, so REST and MCP can word it for their clients.
  */
-export function verifyAccessToken(secret: string, token: string, now = new Date()): TokenCheck {
-  const parts = token.split(".");
-  if (parts.length !== 3 || parts[0] !== HEADER) return { ok: false, reason: "invalid" };
-  const given = Buffer.from(parts[2]!, "base64url");
-  const expected = signature(secret, `${parts[0]}.${parts[1]}`);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: "invalid" };
-  let claims: Partial<AccessClaims>;
+export async function verifyAccessToken(
+  secret: string,
+  token: string,
+  now = new Date(),
+): Promise<TokenCheck> {
   try {
-    claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8"));
-  } catch {
-    return { ok: false, reason: "invalid" };
+    const { payload } = await jwtVerify(token, key(secret), { algorithms: [ALGORITHM], currentDate: now });
+    if (payload.typ !== "access" || typeof payload.sub !== "string") return { ok: false, reason: "invalid" };
+    return { ok: true, claims: payload as unknown as AccessClaims };
+  } catch (error) {
+    return { ok: false, reason: error instanceof errors.JWTExpired ? "expired" : "invalid" };
   }
-  if (claims.typ !== "access" || typeof claims.sub !== "string" || typeof claims.exp !== "number") {
-    return { ok: false, reason: "invalid" };
-  }
-  if (claims.exp * 1000 <= now.getTime()) return { ok: false, reason: "expired" };
-  return { ok: true, claims: claims as AccessClaims };
 }
 
 /** A high-entropy secret (refresh token, key body): 32 random bytes, base64url. */

@@ -116,7 +116,7 @@ describe("GET /v1/auth/me", () => {
     const app = createTestApp(db.pool);
     const session = await signUp(app);
     const anHourAgo = new Date(Date.now() - 3600_000);
-    const expired = signAccessToken(app.config.auth.jwtSecret!, session.user.id, 60, anHourAgo);
+    const expired = await signAccessToken(app.config.auth.jwtSecret!, session.user.id, 60, anHourAgo);
     for (const headers of [{}, bearer("garbage"), bearer(expired), { authorization: "Basic abc" }]) {
       const response = await app.fetch("/v1/auth/me", { headers });
       expect(response.status).toBe(401);
@@ -130,7 +130,7 @@ describe("GET /v1/auth/me", () => {
   test("a token signed with another secret is refused", async () => {
     const app = createTestApp(db.pool);
     const session = await signUp(app);
-    const forged = signAccessToken("another-secret-another-secret-0000", session.user.id, 600);
+    const forged = await signAccessToken("another-secret-another-secret-0000", session.user.id, 600);
     expect((await app.fetch("/v1/auth/me", { headers: bearer(forged) })).status).toBe(401);
   });
 });
