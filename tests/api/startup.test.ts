@@ -27,24 +27,24 @@ describe("start-up refuses bad configuration with a one-screen explanation", () 
     expect(stderr).toContain("STRIPE_SECRET_KEY is required when BILLING_ENABLED=true");
     expect(stderr).toContain("STRIPE_WEBHOOK_SECRET is required when BILLING_ENABLED=true");
     expect(stderr).toContain("PORT must be at least 0");
-  });
+  }, 30_000);
 
   test("a malformed DATABASE_URL", async () => {
     const stderr = await failsWith({ DATABASE_URL: "not a url" });
     expect(stderr).toContain("DATABASE_URL must be a URL like postgres://");
-  });
+  }, 30_000);
 
   test("an unreachable database", async () => {
     const stderr = await failsWith({ DATABASE_URL: "postgres://ace:secret@127.0.0.1:1/ace" });
     expect(stderr).toContain("cannot reach the database at 127.0.0.1:1/ace: connection refused");
     expect(stderr).not.toContain("secret");
-  });
+  }, 30_000);
 
   test("an unknown role", async () => {
     const run = startPlatform({ DATABASE_URL: db.url }, ["--role=everything"]);
     expect(await run.proc.exited).toBe(1);
     expect(await run.stderr()).toContain("Unknown --role=everything");
-  });
+  }, 30_000);
 });
 
 describe("bun run start", () => {
@@ -58,7 +58,7 @@ describe("bun run start", () => {
     run.proc.kill("SIGTERM");
     expect(await run.proc.exited).toBe(0);
     expect(run.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
-  });
+  }, 60_000);
 
   test("without DATABASE_URL: starts an embedded Postgres, reuses it, and stops it on SIGINT", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "ace-start-"));
@@ -76,5 +76,5 @@ describe("bun run start", () => {
         .trim();
       expect({ round, alive }).toEqual({ round, alive: "" });
     }
-  });
+  }, 120_000);
 });

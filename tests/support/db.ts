@@ -22,7 +22,7 @@ export function useTestDatabase(): TestDatabase {
     url = db.url;
     drop = db.drop;
     pool = await createDbPool(url, { maxPoolSize: 10 });
-  });
+  }, 60_000); // the first file to run also boots the cluster and builds the template
   afterAll(async () => {
     await pool?.end();
     await drop?.();

@@ -52,12 +52,12 @@ beforeAll(async () => {
     pollIntervalMs: 50,
   });
   alice = await createUser(db.pool);
-});
+}, 30_000);
 
 afterAll(async () => {
   await worker?.stop();
   await fake?.stop();
-});
+}, 30_000);
 
 const finished = (playbookId: string, count = 1) =>
   eventually(async () => {
@@ -100,7 +100,7 @@ describe("evolve_playbook", () => {
     const totals = await db.pool.oneFirst(sql.type(z.object({ t: z.record(z.string(), z.unknown()) }))`
       select token_totals as t from evolution_jobs where id = ${job!.id}`);
     expect(totals).toMatchObject({ calls: 6 });
-  });
+  }, 30_000);
 
   test("outcomes reported while a job runs wait for the next one", async () => {
     let open!: () => void;
@@ -134,7 +134,7 @@ describe("evolve_playbook", () => {
     expect(byJob(outcomes)).toEqual(new Set([jobs[0]!.id]));
     expect(byJob(late)).toEqual(new Set([jobs[1]!.id]));
     expect((await getPlaybook(db.pool, alice, playbook.id)).version_number).toBe(3);
-  });
+  }, 30_000);
 
   test("a transient LLM failure is retried, then succeeds", async () => {
     const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
@@ -161,5 +161,5 @@ describe("evolve_playbook", () => {
     const spent = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*) as n from usage_records where evolution_job_id = ${job!.id}`);
     expect(spent).toBe(4);
-  });
+  }, 30_000);
 });
