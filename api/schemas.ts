@@ -1,19 +1,10 @@
 import { z } from "zod";
+import { ERROR_CODES } from "../core/errors.ts";
 
 /** The error envelope, for OpenAPI documents. */
 export const ErrorEnvelope = z.object({
   error: z.object({
-    code: z.enum([
-      "invalid_input",
-      "unauthenticated",
-      "forbidden",
-      "not_found",
-      "conflict",
-      "rate_limited",
-      "payload_too_large",
-      "unavailable",
-      "internal",
-    ]),
+    code: z.enum(ERROR_CODES),
     message: z.string().describe("What went wrong and what to do about it"),
     request_id: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),

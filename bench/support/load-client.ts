@@ -1,22 +1,11 @@
-export {};
+import type { LoadSpec } from "./load.ts";
 
 /**
  * Load generator, run as its own process so it does not share the server's event loop:
  * `bun bench/support/load-client.ts '<json spec>'` prints one JSON line of results.
  * Bounded in time and count; sends only to the URL it is given (loopback in our benches).
  */
-interface Spec {
-  url: string;
-  method?: string;
-  headers?: Record<string, string>;
-  /** A body; `{{n}}` is replaced by a per-request counter (unique idempotency keys, names). */
-  body?: string;
-  concurrency: number;
-  seconds: number;
-  maxRequests?: number;
-}
-
-const spec = JSON.parse(Bun.argv[2] ?? "{}") as Spec;
+const spec = JSON.parse(Bun.argv[2] ?? "{}") as LoadSpec & { maxRequests?: number };
 const latencies: number[] = [];
 let errors = 0;
 let sent = 0;

@@ -3,7 +3,7 @@ import { type Caller, requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { readablePlaybook } from "../playbooks/access.ts";
 import { isUuid } from "../playbooks/errors.ts";
-import { type Page, toPage } from "../playbooks/list-playbooks.ts";
+import { type Page, pageBounds, toPage } from "../playbooks/list-playbooks.ts";
 import type { Pagination } from "../playbooks/schemas.ts";
 import { countJobs, findOwnJob, type JobRow, listJobs } from "./queries.ts";
 import type { EvolutionJob } from "./schemas.ts";
@@ -50,8 +50,7 @@ export async function listEvolutions(
   query: Pagination = {},
 ): Promise<Page<EvolutionJob>> {
   const playbook = await readablePlaybook(pool, caller, playbookId);
-  const limit = query.limit ?? 20;
-  const offset = query.offset ?? 0;
+  const { limit, offset } = pageBounds(query);
   const [rows, total] = await Promise.all([
     listJobs(pool, playbook.id, limit, offset),
     countJobs(pool, playbook.id),

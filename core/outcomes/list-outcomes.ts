@@ -1,7 +1,7 @@
 import type { DatabasePool } from "slonik";
 import type { Caller } from "../auth/caller.ts";
 import { readablePlaybook } from "../playbooks/access.ts";
-import { type Page, toPage } from "../playbooks/list-playbooks.ts";
+import { type Page, pageBounds, toPage } from "../playbooks/list-playbooks.ts";
 import { countOutcomes, type OutcomeRow, listOutcomes as selectOutcomes } from "./queries.ts";
 import type { ListOutcomesQuery, Outcome } from "./schemas.ts";
 
@@ -29,8 +29,7 @@ export async function listOutcomes(
   query: ListOutcomesQuery = {},
 ): Promise<Page<Outcome>> {
   const playbook = await readablePlaybook(pool, caller, playbookId);
-  const limit = query.limit ?? 20;
-  const offset = query.offset ?? 0;
+  const { limit, offset } = pageBounds(query);
   const filter = { status: query.status, processed: query.processed };
   const [rows, total] = await Promise.all([
     selectOutcomes(pool, playbook.id, { ...filter, limit, offset }),

@@ -4,7 +4,7 @@ export { createPlaybook } from "./create-playbook.ts";
 export { createVersion, restoreVersion } from "./edit-versions.ts";
 export { isUuid, playbookNotFound, starterReadOnly } from "./errors.ts";
 export { getPlaybook } from "./get-playbook.ts";
-export { DEFAULT_PAGE_SIZE, listPlaybooks, type Page, toPage } from "./list-playbooks.ts";
+export { DEFAULT_PAGE_SIZE, listPlaybooks, type Page, pageBounds, toPage } from "./list-playbooks.ts";
 export * from "./schemas.ts";
 export { seedStarters } from "./seed-starters.ts";
 export { archivePlaybook, updatePlaybook } from "./update-playbook.ts";

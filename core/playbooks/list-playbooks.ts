@@ -15,6 +15,11 @@ export interface Page<T> {
   next_offset: number | null;
 }
 
+/** The page bounds of a list query, with the defaults applied. */
+export function pageBounds(query: { limit?: number; offset?: number }): { limit: number; offset: number } {
+  return { limit: query.limit ?? DEFAULT_PAGE_SIZE, offset: query.offset ?? 0 };
+}
+
 export function toPage<T>(items: T[], total: number, limit: number, offset: number): Page<T> {
   return {
     items,
@@ -31,8 +36,7 @@ export async function listPlaybooks(
   caller: Caller,
   query: ListPlaybooksQuery = {},
 ): Promise<Page<PlaybookSummary>> {
-  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const offset = query.offset ?? 0;
+  const { limit, offset } = pageBounds(query);
   const includeStarters = query.include_starters ?? false;
   const includeArchived = query.include_archived ?? false;
   const [rows, total] = await Promise.all([

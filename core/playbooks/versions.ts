@@ -5,7 +5,7 @@ import type { Caller } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { readablePlaybook } from "./access.ts";
 import { versionNotFound } from "./errors.ts";
-import { type Page, toPage } from "./list-playbooks.ts";
+import { type Page, pageBounds, toPage } from "./list-playbooks.ts";
 import { toVersionDetail, toVersionSummary } from "./mappers.ts";
 import { countVersions, findVersion, listVersions as selectVersions } from "./queries.ts";
 import type { Pagination, VersionDetail, VersionDiff, VersionSummary } from "./schemas.ts";
@@ -18,8 +18,7 @@ export async function listVersions(
   query: Pagination = {},
 ): Promise<Page<VersionSummary>> {
   const playbook = await readablePlaybook(pool, caller, playbookId);
-  const limit = query.limit ?? 20;
-  const offset = query.offset ?? 0;
+  const { limit, offset } = pageBounds(query);
   const [rows, total] = await Promise.all([
     selectVersions(pool, playbook.id, limit, offset),
     countVersions(pool, playbook.id),

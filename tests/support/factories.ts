@@ -17,3 +17,10 @@ export const withScopes = (caller: Caller, scopes: Caller["scopes"]): Caller => 
   scopes,
   via: "api_key",
 });
+
+/** The AppError code a core call fails with, or "ok": for tables of expected refusals. */
+export const codeOf = (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => "ok",
+    (error: { code?: string }) => error.code ?? "unknown",
+  );

@@ -7,7 +7,7 @@ import { reportOutcome } from "../../../core/outcomes/index.ts";
 import { listPlaybooks, seedStarters } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { jobsOf, playbookWithOutcomes } from "../../support/evolution.ts";
-import { createUser, withScopes } from "../../support/factories.ts";
+import { codeOf, createUser, withScopes } from "../../support/factories.ts";
 
 const db = useTestDatabase();
 const settings = { maxAttempts: 5 };
@@ -24,12 +24,6 @@ const graphileJobs = (playbookId: string) =>
   db.pool.anyFirst(sql.type(z.object({ key: z.string().nullable() }))`
     select j.key from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
     where t.identifier = 'evolve_playbook' and j.payload->>'playbook_id' = ${playbookId}`);
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => "ok",
-    (e) => e.code as string,
-  );
 
 describe("triggerEvolution", () => {
   test("50 concurrent triggers: exactly one job, 49 told it already exists", async () => {

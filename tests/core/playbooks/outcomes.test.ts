@@ -8,7 +8,7 @@ import {
   seedStarters,
 } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { createUser, withScopes } from "../../support/factories.ts";
+import { codeOf, createUser, withScopes } from "../../support/factories.ts";
 
 const db = useTestDatabase();
 const options = { limits: { reasoningTraceBytes: 10 * 1024, notesBytes: 2 * 1024 } };
@@ -22,11 +22,6 @@ beforeAll(async () => {
   await seedStarters(db.pool);
 });
 
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => "ok",
-    (e) => e.code as string,
-  );
 const report = {
   task_description: "Fix the flaky test",
   outcome: "success" as const,

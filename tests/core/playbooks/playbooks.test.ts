@@ -12,7 +12,7 @@ import {
   updatePlaybook,
 } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { createUser, withScopes } from "../../support/factories.ts";
+import { codeOf, createUser, withScopes } from "../../support/factories.ts";
 
 const db = useTestDatabase();
 const limits = { maxBytes: 100 * 1024 };
@@ -26,12 +26,6 @@ beforeAll(async () => {
   bob = await createUser(db.pool);
   await seedStarters(db.pool);
 });
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => "ok",
-    (e) => e.code as string,
-  );
 
 describe("createPlaybook", () => {
   test("an empty playbook starts with the ACE sections as version 1", async () => {

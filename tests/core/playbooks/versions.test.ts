@@ -12,7 +12,7 @@ import {
   restoreVersion,
 } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { createUser } from "../../support/factories.ts";
+import { codeOf, createUser } from "../../support/factories.ts";
 
 const db = useTestDatabase();
 const limits = { maxBytes: 200 * 1024 };
@@ -25,12 +25,6 @@ beforeAll(async () => {
   alice = await createUser(db.pool);
   bob = await createUser(db.pool);
 });
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => "ok",
-    (e) => e.code as string,
-  );
 
 /** The fixture with shr-00005 and shr-00016 removed, shr-00009 reworded and one bullet added. */
 function editedFixture(): string {
