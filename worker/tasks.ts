@@ -4,6 +4,7 @@ import type { Config } from "../core/config.ts";
 import { EvolvePayload, runEvolution, sweepDueEvolutions } from "../core/evolution/index.ts";
 import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
 import type { Logger } from "../core/logger.ts";
+import { pruneExpiredState } from "../core/maintenance.ts";
 
 export interface TaskDeps {
   pool: DatabasePool;
@@ -65,10 +66,14 @@ export function createTaskList(deps: TaskDeps): TaskList {
     );
     if (queued.length > 0) deps.logger.info("scheduled evolutions queued", { count: queued.length });
   };
-  return { evolve_playbook: evolve, evolution_sweep: sweep };
+  const prune: Task = async () => {
+    const pruned = await pruneExpiredState(deps.pool, deps.now?.() ?? new Date());
+    deps.logger.info("expired state pruned", pruned);
+  };
+  return { evolve_playbook: evolve, evolution_sweep: sweep, prune_expired_state: prune };
 }
 
-/** The time-threshold sweep, every EVOLUTION_SWEEP_INTERVAL_MINUTES. */
+/** The time-threshold sweep, every EVOLUTION_SWEEP_INTERVAL_MINUTES; housekeeping hourly. */
 export function cronItems(config: Config): ParsedCronItem[] {
   const every = config.evolution.sweepIntervalMinutes;
   return parseCronItems([
@@ -76,6 +81,12 @@ export function cronItems(config: Config): ParsedCronItem[] {
       task: "evolution_sweep",
       match: `*/${every} * * * *`,
       identifier: "evolution_sweep",
+      options: { backfillPeriod: 0, maxAttempts: 1 },
+    },
+    {
+      task: "prune_expired_state",
+      match: "17 * * * *",
+      identifier: "prune_expired_state",
       options: { backfillPeriod: 0, maxAttempts: 1 },
     },
   ]);
