@@ -4,6 +4,7 @@ import type { Config } from "../core/config.ts";
 import { AppError, isAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { errorResponse, validationError } from "./errors.ts";
+import { mcpRoutes } from "./mcp/routes.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -59,7 +60,8 @@ export function createApp(deps: AppDeps) {
     .use(playbookRoutes(deps))
     .use(versionRoutes(deps))
     .use(outcomeRoutes(deps))
-    .use(evolutionRoutes(deps));
+    .use(evolutionRoutes(deps))
+    .use(mcpRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

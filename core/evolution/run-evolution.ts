@@ -49,14 +49,23 @@ export class RetryableEvolutionError extends Error {
 type Job = { id: string; playbook_id: string; user_id: string };
 export type RunOutcome = "completed" | "failed" | "skipped";
 
-/** Holds a session advisory lock on the playbook: one evolution per playbook, released if the process dies. */
+/**
+ * Holds a session advisory lock on the playbook: one evolution per playbook, released if the
+ * process dies. Waits briefly for it, because the usual holder is the previous job of the same
+ * playbook finishing up (it enqueues its successor just before releasing the lock); only a long
+ * wait becomes a retry.
+ */
 async function withPlaybookLock<T>(pool: DatabasePool, playbookId: string, fn: () => Promise<T>): Promise<T> {
   return pool.connect(async (connection) => {
     const key = `evolve_playbook:${playbookId}`;
-    const locked = await connection.oneFirst(
-      sql.type(z.object({ ok: z.boolean() }))`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`,
-    );
-    if (!locked) throw new RetryableEvolutionError("another evolution of this playbook is running");
+    await connection.query(sql.unsafe`set lock_timeout = '10s'`);
+    try {
+      await connection.query(sql.unsafe`select pg_advisory_lock(hashtextextended(${key}, 0))`);
+    } catch {
+      throw new RetryableEvolutionError("another evolution of this playbook is still running");
+    } finally {
+      await connection.query(sql.unsafe`reset lock_timeout`);
+    }
     try {
       return await fn();
     } finally {

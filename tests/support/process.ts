@@ -12,9 +12,12 @@ export interface Started {
   stderr(): Promise<string>;
 }
 
-/** Runs `bun api/main.ts` (the real entry point) with the given environment and arguments. */
-export function startPlatform(env: Record<string, string>, args: string[] = []): Started {
-  const proc = spawn(["bun", "api/main.ts", ...args], {
+/**
+ * Runs `bun api/main.ts` (the real entry point) with the given environment and arguments, or
+ * another command of the package (e.g. `["bun", "run", "start"]`) when `command` is given.
+ */
+export function startPlatform(env: Record<string, string>, args: string[] = [], command?: string[]): Started {
+  const proc = spawn(command ?? ["bun", "api/main.ts", ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
     stdin: "ignore",

@@ -1,0 +1,61 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { type AppError, type ErrorCode as AppErrorCode, isAppError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import { currentRequestContext } from "../request-context.ts";
+
+/**
+ * MCP's one mapping table: what an agent should do next for each domain error code. The core's
+ * message says what went wrong; the hint says how to recover, in terms of our tools.
+ */
+const HINTS: Record<AppErrorCode, (error: AppError) => string> = {
+  invalid_input: () => "Fix the arguments and call the tool again.",
+  unauthenticated: () => "The API key configured for this MCP server is not valid; ask the user to fix it.",
+  forbidden: (e) =>
+    e.details?.required_scope
+      ? `Retrying will not help: ask the user for an API key with the "${e.details.required_scope}" scope.`
+      : "Retrying will not help.",
+  not_found: () => "Ids are UUIDs: list_playbooks shows the playbooks you can use.",
+  conflict: () => "Do not retry this call unchanged.",
+  rate_limited: (e) =>
+    `Wait ${Math.ceil(e.retryAfterSeconds ?? 60)} seconds before calling again; continue your task meanwhile.`,
+  payload_too_large: () => "Shorten it and call the tool again.",
+  unavailable: () => "The service is temporarily unavailable; try again in a minute.",
+  internal: () => "Try again later.",
+};
+
+const requestId = () => currentRequestContext()?.requestId ?? "unknown";
+
+const genericMessage = () =>
+  `Something went wrong on our side. Quote request id ${requestId()} if it persists.`;
+
+/** The agent-facing text of a domain error: code, the core's user-safe message, and what to do. */
+export function describeAppError(error: AppError): string {
+  return `Error (${error.code}): ${error.message} ${HINTS[error.code](error)}`;
+}
+
+/**
+ * Any error a tool raised, as a tool result with `isError: true`. Domain errors keep their
+ * user-safe message; anything else is logged with its stack and reaches the model only as a
+ * generic message with the request id, so nothing internal leaks.
+ */
+export function toolError(error: unknown, logger: Logger, tool: string): CallToolResult {
+  if (isAppError(error) && error.code !== "internal") {
+    return { isError: true, content: [{ type: "text", text: describeAppError(error) }] };
+  }
+  logger.error("mcp tool failed", { tool, error });
+  return { isError: true, content: [{ type: "text", text: `Error (internal): ${genericMessage()}` }] };
+}
+
+/** -32002 is the spec's "resource not found" code for resources/read. */
+const RESOURCE_NOT_FOUND = -32002;
+
+/** Resource reads answer with JSON-RPC errors (they have no isError result); same safety rules. */
+export function resourceError(error: unknown, logger: Logger): McpError {
+  if (isAppError(error) && error.code === "not_found") return new McpError(RESOURCE_NOT_FOUND, error.message);
+  if (isAppError(error) && error.code !== "internal") {
+    return new McpError(ErrorCode.InvalidRequest, describeAppError(error));
+  }
+  logger.error("mcp resource read failed", { error });
+  return new McpError(ErrorCode.InternalError, genericMessage());
+}

@@ -1,0 +1,20 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { AppDeps } from "../app.ts";
+import { INSTRUCTIONS } from "./instructions.ts";
+import { registerPlaybookResources } from "./resources.ts";
+import { registerLoopTools } from "./tools/loop.ts";
+import { registerPlaybookTools } from "./tools/playbooks.ts";
+
+export const SERVER_INFO = { name: "ace-platform", version: "0.1.0" };
+
+/**
+ * A fresh MCP server with the playbook tools and resources. One is built per HTTP request
+ * (stateless transport), so nothing about a caller outlives its request.
+ */
+export function createMcpServer(deps: AppDeps): McpServer {
+  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
+  registerPlaybookTools(server, deps);
+  registerLoopTools(server, deps);
+  registerPlaybookResources(server, deps);
+  return server;
+}

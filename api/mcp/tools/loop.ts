@@ -1,0 +1,99 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { getEvolution, TriggerResult, triggerEvolution } from "../../../core/evolution/index.ts";
+import { OutcomeRecorded, ReportOutcome, reportOutcome } from "../../../core/outcomes/index.ts";
+import { rateRules } from "../../../core/rate-limit/index.ts";
+import type { AppDeps } from "../../app.ts";
+import { guarded, ok, READ_ONLY } from "../tool.ts";
+import { PlaybookId } from "./playbook-schemas.ts";
+
+const ReportOutcomeInput = ReportOutcome.extend({ playbook_id: PlaybookId });
+
+const EvolutionStatus = z.object({
+  job_id: z.string(),
+  status: z.enum(["queued", "running", "completed", "failed"]),
+  outcomes_processed: z.number().int(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  error_message: z.string().nullable(),
+});
+
+/** Registers report_outcome (write), trigger_evolution (evolve) and get_evolution_status (read). */
+export function registerLoopTools(server: McpServer, deps: AppDeps): void {
+  const { pool, logger, config } = deps;
+  const rules = rateRules(config);
+  const evolution = {
+    threshold: config.evolution.outcomeThreshold,
+    maxAttempts: config.evolution.maxAttempts,
+  };
+  server.registerTool(
+    "report_outcome",
+    {
+      title: "Report a task outcome",
+      description: `Records how a task went after you used a playbook: outcome success, failure or partial (be honest: failures teach the playbook most), the bullet ids you applied, and optionally your reasoning (≤ ${config.limits.reasoningTraceBytes} bytes) and notes (≤ ${config.limits.notesBytes} bytes). Call it once after each task. Every ${evolution.threshold} reports the playbook evolves automatically. Pass client_outcome_id to make a retry count once.`,
+      inputSchema: ReportOutcomeInput,
+      outputSchema: OutcomeRecorded,
+      annotations: {
+        readOnlyHint: false,
+        idempotentHint: false,
+        destructiveHint: false,
+        openWorldHint: false,
+      },
+    },
+    guarded(logger, "report_outcome", "write", async (caller, { playbook_id, ...input }) => {
+      const recorded = await reportOutcome(pool, caller, playbook_id, input, {
+        limits: config.limits,
+        rateRule: rules.outcomes,
+        idempotencyKey: null,
+        evolution,
+      });
+      return ok(
+        recorded,
+        `Outcome recorded (id ${recorded.outcome_id}). ${recorded.pending_outcomes} outcome(s) of this playbook are waiting for the next evolution.`,
+      );
+    }),
+  );
+  server.registerTool(
+    "trigger_evolution",
+    {
+      title: "Evolve a playbook now",
+      description:
+        "Starts an evolution of the playbook from its pending outcomes now, instead of waiting for the automatic threshold. Returns the job (or the one already queued or running: is_new=false). Poll it with get_evolution_status; when it completes, get_playbook returns the new version.",
+      inputSchema: z.object({ playbook_id: PlaybookId }),
+      outputSchema: TriggerResult,
+      annotations: {
+        readOnlyHint: false,
+        idempotentHint: true,
+        destructiveHint: false,
+        openWorldHint: false,
+      },
+    },
+    guarded(logger, "trigger_evolution", "evolve", async (caller, args) => {
+      const settings = { maxAttempts: config.evolution.maxAttempts, rateRule: rules.evolutions };
+      const job = await triggerEvolution(pool, caller, args.playbook_id, settings);
+      const what = job.is_new ? "Evolution queued" : "An evolution is already active";
+      return ok(job, `${what}: job ${job.job_id}, status ${job.status}. Check it with get_evolution_status.`);
+    }),
+  );
+  server.registerTool(
+    "get_evolution_status",
+    {
+      title: "Evolution status",
+      description:
+        "Returns the status of an evolution job (queued, running, completed or failed), how many outcomes it processed, and the error if it failed.",
+      inputSchema: z.object({ job_id: z.string().describe("The job id from trigger_evolution") }),
+      outputSchema: EvolutionStatus,
+      annotations: READ_ONLY,
+    },
+    guarded(logger, "get_evolution_status", "read", async (caller, args) => {
+      const job = await getEvolution(pool, caller, args.job_id);
+      const { job_id, status, outcomes_processed, started_at, completed_at, error_message } = job;
+      const result = { job_id, status, outcomes_processed, started_at, completed_at, error_message };
+      const failed = error_message ? ` Error: ${error_message}` : "";
+      return ok(
+        result,
+        `Evolution ${job_id}: ${status}, ${outcomes_processed} outcome(s) processed.${failed}`,
+      );
+    }),
+  );
+}

@@ -1,0 +1,111 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { filterSection, sectionNames } from "../../../core/ace/index.ts";
+import { AppError } from "../../../core/errors.ts";
+import { createPlaybook, getPlaybook, getVersion, listPlaybooks } from "../../../core/playbooks/index.ts";
+import type { AppDeps } from "../../app.ts";
+import { guarded, ok, READ_ONLY } from "../tool.ts";
+import {
+  CreatedPlaybook,
+  CreatePlaybookInput,
+  GetPlaybookInput,
+  ListPlaybooksInput,
+  PlaybookListing,
+  PlaybookText,
+} from "./playbook-schemas.ts";
+import { listingText } from "./text.ts";
+
+/** The section asked for, or the whole text; an unknown section lists the ones that exist. */
+function pickSection(content: string, section: string | undefined): string {
+  if (section === undefined) return content;
+  const text = filterSection(content, section);
+  if (text !== null) return text;
+  const names = sectionNames(content);
+  throw new AppError(
+    "invalid_input",
+    `This playbook has no section "${section}". Its sections are: ${names.map((n) => `"${n}"`).join(", ") || "(none)"}.`,
+  );
+}
+
+/** Registers list_playbooks and get_playbook (scope read) and create_playbook (scope write). */
+export function registerPlaybookTools(server: McpServer, deps: AppDeps): void {
+  const { pool, logger } = deps;
+  server.registerTool(
+    "list_playbooks",
+    {
+      title: "List playbooks",
+      description:
+        "Lists the playbooks you can use: your own and (unless include_starters is false) the read-only starter playbooks, up to 100, newest first. Call it to find the playbook_id for a task before calling get_playbook.",
+      inputSchema: ListPlaybooksInput,
+      outputSchema: PlaybookListing,
+      annotations: READ_ONLY,
+    },
+    guarded(logger, "list_playbooks", "read", async (caller, args) => {
+      const page = await listPlaybooks(pool, caller, { include_starters: args.include_starters, limit: 100 });
+      const playbooks = page.items.map((p) => ({
+        id: p.id,
+        name: p.name,
+        description: p.description,
+        last_updated: p.updated_at,
+        bullet_count: p.bullet_count,
+        outcome_count: p.outcome_count,
+      }));
+      return ok({ playbooks }, listingText(page.items, page.total));
+    }),
+  );
+  server.registerTool(
+    "get_playbook",
+    {
+      title: "Get a playbook",
+      description:
+        "Returns a playbook's text: sections of bullets like `[str-00001] helpful=3 harmful=0 :: advice`. Call it before starting a task and put the text in your context; apply the bullets that fit, and remember their ids for report_outcome. `section` returns one section only; `version` reads an older version.",
+      inputSchema: GetPlaybookInput,
+      outputSchema: PlaybookText,
+      annotations: READ_ONLY,
+    },
+    guarded(logger, "get_playbook", "read", async (caller, args) => {
+      const [playbook, old] = await Promise.all([
+        getPlaybook(pool, caller, args.playbook_id),
+        args.version === undefined ? null : getVersion(pool, caller, args.playbook_id, args.version),
+      ]);
+      const version = old ?? playbook;
+      const text = pickSection(version.content, args.section);
+      return ok(
+        {
+          id: playbook.id,
+          name: playbook.name,
+          version_number: version.version_number,
+          bullet_count: version.bullet_count,
+          section: args.section ?? null,
+          sections: sectionNames(version.content),
+        },
+        text,
+      );
+    }),
+  );
+  server.registerTool(
+    "create_playbook",
+    {
+      title: "Create a playbook",
+      description:
+        "Creates a playbook of your own: a copy of a starter playbook (starter_id from list_playbooks) or an empty one. Starters are read-only, so copy one before reporting outcomes; then use the new id.",
+      inputSchema: CreatePlaybookInput,
+      outputSchema: CreatedPlaybook,
+      annotations: {
+        readOnlyHint: false,
+        idempotentHint: false,
+        destructiveHint: false,
+        openWorldHint: false,
+      },
+    },
+    guarded(logger, "create_playbook", "write", async (caller, args) => {
+      const created = await createPlaybook(pool, caller, args, {
+        maxBytes: deps.config.limits.playbookBytes,
+      });
+      const { id, name, version_number, bullet_count, cloned_from_id } = created;
+      return ok(
+        { id, name, version_number, bullet_count, cloned_from_id },
+        `Created playbook "${name}" (id ${id}) with ${bullet_count} bullets. Use this id with get_playbook and report_outcome.`,
+      );
+    }),
+  );
+}

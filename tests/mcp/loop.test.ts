@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createLlmClient } from "../../core/llm/index.ts";
+import { createLogger } from "../../core/logger.ts";
+import { startWorker, type WorkerHandle } from "../../worker/runner.ts";
+import { createTestApp, type TestApp } from "../support/app.ts";
+import { useTestDatabase } from "../support/db.ts";
+import { eventually, SAMPLE_PLAYBOOK } from "../support/evolution.ts";
+import { type FakeLlm, startFakeLlm } from "../support/fake-llm.ts";
+import { agentKey, callTool, connectMcp, restPlaybook, textOf } from "../support/mcp.ts";
+
+const db = useTestDatabase();
+let app: TestApp;
+let fake: FakeLlm;
+let worker: WorkerHandle;
+
+beforeAll(async () => {
+  app = createTestApp(db.pool, { EVOLUTION_OUTCOME_THRESHOLD: "5" });
+  fake = await startFakeLlm({ instant: true });
+  const llm = createLlmClient({
+    baseURL: fake.baseURL,
+    apiKey: "test",
+    models: { reflector: "gpt-4.1-mini", curator: "gpt-4.1-mini" },
+    timeoutMs: 2_000,
+    maxAttempts: 1,
+    backoffBaseMs: 1,
+  });
+  worker = await startWorker(db.url, app.config, createLogger("silent"), db.pool, {
+    taskDeps: { llm },
+    pollIntervalMs: 50,
+  });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await fake?.stop();
+});
+
+describe("the agent loop over MCP", () => {
+  test("5 reported outcomes evolve the playbook and get_playbook returns version 2", async () => {
+    const { headers } = await agentKey(app);
+    const client = await connectMcp(app, headers);
+    const id = await restPlaybook(app, headers, SAMPLE_PLAYBOOK);
+    const before = await callTool(client, "get_playbook", { playbook_id: id });
+    expect(before.structuredContent).toMatchObject({ version_number: 1 });
+    for (let i = 0; i < 5; i++) {
+      const result = await callTool(client, "report_outcome", {
+        playbook_id: id,
+        task_description: `task ${i}`,
+        outcome: i % 2 ? "failure" : "success",
+        bullets_used: ["str-00001"],
+        reasoning_trace: "Read the failing test, then ran it alone.",
+      });
+      expect(result.structuredContent).toMatchObject({ status: "recorded", pending_outcomes: i + 1 });
+    }
+    // The 5th report queued the job in its transaction; REST shows its id (it may already be done).
+    const detail = await (await app.fetch(`/v1/playbooks/${id}`, { headers })).json();
+    const jobId = (detail.active_evolution ?? detail.last_evolution).job_id as string;
+    const done = await eventually(async () => {
+      const status = await callTool(client, "get_evolution_status", { job_id: jobId });
+      const s = status.structuredContent as { status: string };
+      return (s.status === "completed" || s.status === "failed") && s;
+    });
+    expect(done).toMatchObject({ status: "completed", outcomes_processed: 5, error_message: null });
+    const after = await callTool(client, "get_playbook", { playbook_id: id });
+    expect(after.structuredContent).toMatchObject({ version_number: 2 });
+    expect(textOf(after)).not.toBe(SAMPLE_PLAYBOOK);
+  });
+});
