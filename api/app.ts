@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { DatabasePool } from "slonik";
 import type { Config } from "../core/config.ts";
-import { AppError, isAppError } from "../core/errors.ts";
+import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
@@ -26,7 +26,8 @@ export interface AppDeps {
 function handleError(logger: Logger) {
   return ({ code, error }: { code: unknown; error: unknown }) => {
     const requestId = currentRequestContext()?.requestId ?? "unknown";
-    if (isAppError(error)) return errorResponse(error, requestId);
+    const known = asAppError(error);
+    if (known) return errorResponse(known, requestId);
     if (code === "VALIDATION") return errorResponse(validationError(error as never), requestId);
     if (code === "NOT_FOUND") return errorResponse(new AppError("not_found", "No such route"), requestId);
     if (code === "PARSE") {

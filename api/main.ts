@@ -76,7 +76,7 @@ async function startRuntime(
   const pool = await createDbPool(db.url, { maxPoolSize: config.database.poolSize });
   await seedStarters(pool, logger);
   const wantWorker = role === "worker" || (role === "all" && config.worker.mode === "inline");
-  const worker = wantWorker ? await startWorker(db.url, config, logger, pool) : undefined;
+  const worker = wantWorker ? await startWorker(db.url, config, logger) : undefined;
   if (role === "worker") return { info: { worker: true }, worker, closePool: () => pool.end() };
 
   const deps = { config, pool, logger, workerRunning: worker ? () => worker.isRunning() : undefined };
@@ -115,9 +115,12 @@ function onSignals(handler: () => Promise<void>): void {
 
 async function shutdown(runtime: Runtime, db: DatabaseHandle, config: Config, logger: Logger): Promise<void> {
   logger.info("shutting down");
+  // Past the budget (e.g. an evolution stuck in a slow LLM call), give up on in-flight work but
+  // still stop the embedded Postgres: an orphaned server would block the next start. The
+  // interrupted job is taken over after a restart (its worker's heartbeat goes stale).
   const force = setTimeout(() => {
-    logger.error("shutdown timed out; exiting");
-    process.exit(1);
+    logger.error("shutdown timed out; stopping Postgres and exiting");
+    void db.stop().finally(() => process.exit(1));
   }, config.http.shutdownTimeoutMs);
   await runtime.server?.stop(false); // resolves once in-flight requests are answered
   await runtime.worker?.stop();

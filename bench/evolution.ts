@@ -47,7 +47,7 @@ const tasks = {
     return evolve(payload, helpers);
   },
 };
-const worker = await startWorker(db.url, config, logger, pool, { tasks, pollIntervalMs: 1_000 });
+const worker = await startWorker(db.url, config, logger, { tasks, pollIntervalMs: 1_000 });
 const user = await createUser(pool);
 const evolution = { threshold: 5, maxAttempts: 3 };
 

@@ -40,3 +40,23 @@ export class AppError extends Error {
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+// Postgres refuses some text it is sent; that is the client's input, not our failure.
+const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
+
+/**
+ * The AppError for an error that is really about the input (e.g. a NUL character, which Postgres
+ * cannot store in text), or the error itself when it already is one; undefined otherwise.
+ * Transports call it before treating an error as internal.
+ */
+export function asAppError(error: unknown): AppError | undefined {
+  if (isAppError(error)) return error;
+  const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
+  if (typeof code === "string" && UNSTORABLE_TEXT.has(code)) {
+    return new AppError(
+      "invalid_input",
+      "The input contains a character that cannot be stored (such as NUL, \\u0000). Remove it and try again.",
+    );
+  }
+  return undefined;
+}

@@ -17,9 +17,11 @@ export function startLiveness(
   staleSeconds: number,
 ): { workerIds: Set<string>; stop(): Promise<void> } {
   const workerIds = new Set<string>();
+  const tick = (fn: () => Promise<void>, name: string) => () =>
+    fn().catch((error) => logger.warn(`worker ${name} failed`, { error: (error as Error).message }));
   runner.events.on("worker:create", ({ worker }) => {
     workerIds.add(worker.workerId);
-    void beat();
+    void tick(beat, "heartbeat")();
   });
   runner.events.on("worker:stop", ({ worker }) => workerIds.delete(worker.workerId));
 
@@ -47,8 +49,6 @@ export function startLiveness(
       delete from worker_heartbeats where last_seen_at < now() - make_interval(secs => ${staleSeconds * 10})`);
   }
 
-  const tick = (fn: () => Promise<void>, name: string) => () =>
-    fn().catch((error) => logger.warn(`worker ${name} failed`, { error: (error as Error).message }));
   const heartbeat = setInterval(tick(beat, "heartbeat"), Math.max(500, (staleSeconds * 1000) / 4));
   const reaper = setInterval(tick(reap, "lock reaper"), Math.max(1000, (staleSeconds * 1000) / 2));
   void tick(reap, "lock reaper")();

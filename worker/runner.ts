@@ -1,7 +1,7 @@
 import { run, type TaskList, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
-import type { DatabasePool } from "slonik";
 import type { Config } from "../core/config.ts";
+import { createDbPool } from "../core/db/pool.ts";
 import type { Logger } from "../core/logger.ts";
 import { startLiveness } from "./liveness.ts";
 import { createTaskList, cronItems, type TaskDeps } from "./tasks.ts";
@@ -31,17 +31,19 @@ export interface StartWorkerOptions {
 }
 
 /**
- * Runs graphile-worker in this process with its own `pg` pool (graphile-worker speaks `pg`;
- * our tasks use the slonik `pool`). Signals are ours: the entry point stops the worker in its
- * shutdown order. Liveness heartbeats let other workers take over jobs if this process dies.
+ * Runs graphile-worker in this process. It gets its own connections, apart from the API's: a `pg`
+ * pool for graphile-worker itself and a slonik pool for the tasks, sized so every running job can
+ * hold its playbook lock connection and still query (two per job, plus the heartbeat).
+ * Signals are ours: the entry point stops the worker in its shutdown order. Liveness heartbeats
+ * let other workers take over jobs if this process dies.
  */
 export async function startWorker(
   url: string,
   config: Config,
   logger: Logger,
-  pool: DatabasePool,
   options: StartWorkerOptions = {},
 ): Promise<WorkerHandle> {
+  const pool = await createDbPool(url, { maxPoolSize: config.worker.concurrency * 2 + 2 });
   const pgPool = new pg.Pool({ connectionString: url, max: config.worker.concurrency + 2 });
   // An idle client losing its connection must not crash the process; graphile-worker reconnects.
   const onError = (error: Error) => logger.warn("worker pool connection error", { error: error.message });
@@ -69,6 +71,7 @@ export async function startWorker(
       await runner.stop();
       await liveness.stop();
       await pgPool.end();
+      await pool.end();
     },
   };
 }

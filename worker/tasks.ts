@@ -1,7 +1,12 @@
 import { type ParsedCronItem, parseCronItems, type Task, type TaskList } from "graphile-worker";
 import type { DatabasePool } from "slonik";
 import type { Config } from "../core/config.ts";
-import { EvolvePayload, runEvolution, sweepDueEvolutions } from "../core/evolution/index.ts";
+import {
+  EvolvePayload,
+  reconcileEvolutionJobs,
+  runEvolution,
+  sweepDueEvolutions,
+} from "../core/evolution/index.ts";
 import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { pruneExpiredState } from "../core/maintenance.ts";
@@ -59,6 +64,10 @@ export function createTaskList(deps: TaskDeps): TaskList {
   };
   const sweep: Task = async () => {
     const now = deps.now?.() ?? new Date();
+    const reconciled = await reconcileEvolutionJobs(deps.pool, now);
+    if (reconciled.requeued.length + reconciled.failed.length > 0) {
+      deps.logger.warn("orphaned evolution jobs reconciled", reconciled);
+    }
     const queued = await sweepDueEvolutions(
       deps.pool,
       { hours: config.evolution.timeThresholdHours, maxAttempts: config.evolution.maxAttempts },

@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { type AppError, type ErrorCode as AppErrorCode, isAppError } from "../../core/errors.ts";
+import { type AppError, type ErrorCode as AppErrorCode, asAppError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { currentRequestContext } from "../request-context.ts";
 
@@ -40,8 +40,9 @@ export function describeAppError(error: AppError): string {
  * generic message with the request id, so nothing internal leaks.
  */
 export function toolError(error: unknown, logger: Logger, tool: string): CallToolResult {
-  if (isAppError(error) && error.code !== "internal") {
-    return { isError: true, content: [{ type: "text", text: describeAppError(error) }] };
+  const known = asAppError(error);
+  if (known && known.code !== "internal") {
+    return { isError: true, content: [{ type: "text", text: describeAppError(known) }] };
   }
   logger.error("mcp tool failed", { tool, error });
   return { isError: true, content: [{ type: "text", text: `Error (internal): ${genericMessage()}` }] };
@@ -52,10 +53,10 @@ const RESOURCE_NOT_FOUND = -32002;
 
 /** Resource reads answer with JSON-RPC errors (they have no isError result); same safety rules. */
 export function resourceError(error: unknown, logger: Logger): McpError {
-  if (isAppError(error) && error.code === "not_found") return new McpError(RESOURCE_NOT_FOUND, error.message);
-  if (isAppError(error) && error.code !== "internal") {
-    return new McpError(ErrorCode.InvalidRequest, describeAppError(error));
-  }
+  const known = asAppError(error);
+  if (known?.code === "not_found") return new McpError(RESOURCE_NOT_FOUND, known.message);
+  if (known && known.code !== "internal")
+    return new McpError(ErrorCode.InvalidRequest, describeAppError(known));
   logger.error("mcp resource read failed", { error });
   return new McpError(ErrorCode.InternalError, genericMessage());
 }

@@ -1,4 +1,5 @@
 export { type EvolutionTrigger, enqueueEvolution, enqueueIfThresholdMet } from "./enqueue.ts";
+export { reconcileEvolutionJobs } from "./reconcile.ts";
 export {
   type EvolutionDeps,
   type EvolutionSettings,

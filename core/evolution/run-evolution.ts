@@ -86,36 +86,53 @@ export async function runEvolution(
   payload: EvolvePayload,
   attempt: { number: number; max: number },
 ): Promise<RunOutcome> {
-  return withPlaybookLock(deps.pool, payload.playbook_id, async () => {
-    const job = await claimJob(deps.pool, payload.job_id);
-    if (!job) return "skipped"; // already completed or failed (e.g. a duplicate queue entry)
-    const log = deps.logger.child({ job_id: job.id, playbook_id: job.playbook_id, attempt: attempt.number });
-    const state = await playbookState(deps.pool, job.playbook_id);
-    const outcomes = state ? await snapshotOutcomes(deps.pool, job.playbook_id, deps.settings.batchSize) : [];
-    if (!state || outcomes.length === 0) {
-      await complete(deps, job, { outcomes: [], result: null, state });
-      log.info("evolution had nothing to process");
-      return "completed";
-    }
-    let result: EvolveResult;
-    try {
-      result = await evolvePlaybook(state.content, outcomes, deps.llm, {
-        tokenBudget: state.token_budget ?? deps.settings.tokenBudget,
-        maxRemovalShare: deps.settings.maxRemovalShare,
-        maxContentBytes: Math.max(deps.settings.maxContentBytes, Buffer.byteLength(state.content)),
-        idFloor: state.id_floor,
-      });
-    } catch (error) {
-      return fail(deps, job, error, attempt, log);
-    }
-    try {
-      await complete(deps, job, { outcomes, result, state });
-    } catch (error) {
-      return fail(deps, job, error, attempt, log, result.usage);
-    }
-    log.info("evolution completed", { outcomes: outcomes.length, summary: result.diffSummary });
+  try {
+    return await withPlaybookLock(deps.pool, payload.playbook_id, () => runLocked(deps, payload, attempt));
+  } catch (error) {
+    // The lock stayed busy on the last attempt: fail the row rather than leave it active forever.
+    if (!(error instanceof RetryableEvolutionError) || attempt.number < attempt.max) throw error;
+    await failJob(deps.pool, payload.job_id, error.message, await usageTotals(deps.pool, payload.job_id));
+    return "failed";
+  }
+}
+
+async function runLocked(
+  deps: EvolutionDeps,
+  payload: EvolvePayload,
+  attempt: { number: number; max: number },
+): Promise<RunOutcome> {
+  const job = await claimJob(deps.pool, payload.job_id);
+  if (!job) return "skipped"; // already completed or failed (e.g. a duplicate queue entry)
+  const log = deps.logger.child({ job_id: job.id, playbook_id: job.playbook_id, attempt: attempt.number });
+  const state = await playbookState(deps.pool, job.playbook_id);
+  if (state?.status === "archived") {
+    await failJob(deps.pool, job.id, "the playbook was archived before the evolution ran", {});
+    return "failed";
+  }
+  const outcomes = state ? await snapshotOutcomes(deps.pool, job.playbook_id, deps.settings.batchSize) : [];
+  if (!state || outcomes.length === 0) {
+    await complete(deps, job, { outcomes: [], result: null, state });
+    log.info("evolution had nothing to process");
     return "completed";
-  });
+  }
+  let result: EvolveResult;
+  try {
+    result = await evolvePlaybook(state.content, outcomes, deps.llm, {
+      tokenBudget: state.token_budget ?? deps.settings.tokenBudget,
+      maxRemovalShare: deps.settings.maxRemovalShare,
+      maxContentBytes: Math.max(deps.settings.maxContentBytes, Buffer.byteLength(state.content)),
+      idFloor: state.id_floor,
+    });
+  } catch (error) {
+    return fail(deps, job, error, attempt, log);
+  }
+  try {
+    await complete(deps, job, { outcomes, result, state });
+  } catch (error) {
+    return fail(deps, job, error, attempt, log, result.usage);
+  }
+  log.info("evolution completed", { outcomes: outcomes.length, summary: result.diffSummary });
+  return "completed";
 }
 
 interface Completion {

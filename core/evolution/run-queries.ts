@@ -14,6 +14,7 @@ export const claimJob = (db: CommonQueryMethods, jobId: string) =>
     returning id, playbook_id, user_id, attempts`);
 
 export const PlaybookState = z.object({
+  status: z.enum(["active", "archived"]),
   current_version_id: z.string().nullable(),
   content: z.string(),
   token_budget: z.number().nullable(),
@@ -22,7 +23,7 @@ export const PlaybookState = z.object({
 
 export const playbookState = (db: CommonQueryMethods, playbookId: string) =>
   db.maybeOne(sql.type(PlaybookState)`
-    select p.current_version_id, coalesce(v.content, '') as content, p.token_budget,
+    select p.status, p.current_version_id, coalesce(v.content, '') as content, p.token_budget,
       (select coalesce(max(max_bullet_number), 0) from playbook_versions where playbook_id = p.id) as id_floor
     from playbooks p left join playbook_versions v on v.id = p.current_version_id
     where p.id = ${playbookId}`);
@@ -43,7 +44,13 @@ export const snapshotOutcomes = (db: CommonQueryMethods, playbookId: string, lim
     from outcomes where playbook_id = ${playbookId} and processed_at is null
     order by created_at, id limit ${limit}`);
 
-/** Marks exactly the snapshot processed by this job, storing each outcome's reflection. */
+const withoutNul = (value: unknown) =>
+  JSON.parse(JSON.stringify(value), (_key, v) => (typeof v === "string" ? v.replaceAll("\u0000", "") : v));
+
+/**
+ * Marks exactly the snapshot processed by this job, storing each outcome's reflection. NUL
+ * characters a model may emit are dropped: jsonb cannot store them.
+ */
 export const markProcessed = (
   db: CommonQueryMethods,
   jobId: string,
@@ -51,7 +58,7 @@ export const markProcessed = (
 ) =>
   db.query(sql.unsafe`
     update outcomes o set processed_at = now(), evolution_job_id = ${jobId}, reflection_data = r.reflection
-    from jsonb_to_recordset(${sql.jsonb(reflections as never)}) as r(id uuid, reflection jsonb)
+    from jsonb_to_recordset(${sql.jsonb(withoutNul(reflections))}) as r(id uuid, reflection jsonb)
     where o.id = r.id and o.processed_at is null`);
 
 export const completeJob = (

@@ -21,15 +21,9 @@ export async function triggerEvolution(
 ): Promise<TriggerResult> {
   requireScope(caller, "evolve");
   return pool.transaction(async (tx) => {
-    const playbook = await lockOwnPlaybook(tx, caller, playbookId);
+    const playbook = await lockOwnPlaybook(tx, caller, playbookId, { scope: "evolve" });
     const active = await findActiveJob(tx, playbook.id);
     if (active) return { job_id: active.id, status: active.status, is_new: false };
-    if (playbook.status === "archived") {
-      throw new AppError(
-        "conflict",
-        "This playbook is archived. Restore it (PUT status=active) before evolving it.",
-      );
-    }
     if ((await countPendingOutcomes(tx, playbook.id)) === 0) {
       throw new AppError(
         "conflict",

@@ -20,7 +20,7 @@ const outcomeColumns = sql.fragment`
   id, playbook_id, task_description, status, reasoning_trace, notes, bullets_used, processed_at,
   evolution_job_id, reflection_data, created_at`;
 
-/** Inserts an outcome; with an idempotency key already used on this playbook, returns null. */
+/** Inserts an outcome (the caller checked its idempotency key under the playbook lock). */
 export const insertOutcome = (
   db: CommonQueryMethods,
   o: {
@@ -35,16 +35,15 @@ export const insertOutcome = (
     idempotencyKey: string | null;
   },
 ) =>
-  db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+  db.oneFirst(sql.type(z.object({ id: z.string() }))`
     insert into outcomes
       (playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used, idempotency_key)
     values (${o.playbookId}, ${o.userId}, ${o.apiKeyId}, ${o.taskDescription}, ${o.status}::outcome_status,
             ${o.reasoningTrace}, ${o.notes}, ${sql.jsonb(o.bulletsUsed)}, ${o.idempotencyKey})
-    on conflict (playbook_id, idempotency_key) where idempotency_key is not null do nothing
     returning id`);
 
 export const findByIdempotencyKey = (db: CommonQueryMethods, playbookId: string, key: string) =>
-  db.oneFirst(sql.type(z.object({ id: z.string() }))`
+  db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
     select id from outcomes where playbook_id = ${playbookId} and idempotency_key = ${key}`);
 
 export const countPending = (db: CommonQueryMethods, playbookId: string) =>

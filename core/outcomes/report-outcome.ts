@@ -4,7 +4,6 @@ import { requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { enqueueIfThresholdMet } from "../evolution/enqueue.ts";
 import { lockOwnPlaybook } from "../playbooks/access.ts";
-import { lockPlaybook } from "../playbooks/queries.ts";
 import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
 import { countPending, findByIdempotencyKey, insertOutcome } from "./queries.ts";
 import type { OutcomeRecorded, ReportOutcome } from "./schemas.ts";
@@ -51,23 +50,25 @@ export async function reportOutcome(
   requireScope(caller, "write");
   checkSize("reasoning_trace", input.reasoning_trace, options.limits.reasoningTraceBytes);
   checkSize("notes", input.notes, options.limits.notesBytes);
-  if (options.rateRule) {
-    await enforceRateLimit(pool, rateKeys.outcomes(caller.userId), options.rateRule, {
-      what: "outcome reports",
-    });
-  }
   const key = options.idempotencyKey?.trim() || input.client_outcome_id || null;
   return pool.transaction(async (tx) => {
-    // No row lock for the insert itself, so reports to one playbook do not queue behind each other;
-    // only a report that reaches the threshold locks the playbook to decide on an evolution.
-    const playbook = await lockOwnPlaybook(tx, caller, playbookId, { lock: false });
-    if (playbook.status === "archived") {
-      throw new AppError(
-        "conflict",
-        "This playbook is archived. Restore it (PUT status=active) before reporting outcomes.",
-      );
+    // The playbook lock serialises reports to one playbook, so exactly one of them sees the
+    // pending count reach the threshold (and sees a job that completed meanwhile).
+    const playbook = await lockOwnPlaybook(tx, caller, playbookId);
+    const earlier = key ? await findByIdempotencyKey(tx, playbook.id, key) : null;
+    if (earlier)
+      return {
+        outcome_id: earlier,
+        status: "recorded" as const,
+        pending_outcomes: await countPending(tx, playbook.id),
+      };
+    // Inside the transaction: a retry, a refused or a failed report spends no rate-limit token.
+    if (options.rateRule) {
+      await enforceRateLimit(tx, rateKeys.outcomes(caller.userId), options.rateRule, {
+        what: "outcome reports",
+      });
     }
-    const inserted = await insertOutcome(tx, {
+    const outcomeId = await insertOutcome(tx, {
       playbookId: playbook.id,
       userId: caller.userId,
       apiKeyId: caller.apiKeyId,
@@ -78,12 +79,8 @@ export async function reportOutcome(
       bulletsUsed: [...new Set(input.bullets_used ?? [])],
       idempotencyKey: key,
     });
-    const outcomeId = inserted ?? (await findByIdempotencyKey(tx, playbook.id, key as string));
     const pending = await countPending(tx, playbook.id);
-    if (inserted && options.evolution && pending >= options.evolution.threshold) {
-      // Under the lock, the threshold is re-checked against committed state (READ COMMITTED), so
-      // a job that completed meanwhile is seen, and concurrent reports enqueue at most one job.
-      await lockPlaybook(tx, playbook.id);
+    if (options.evolution && pending >= options.evolution.threshold) {
       await enqueueIfThresholdMet(tx, { id: playbook.id, userId: caller.userId }, options.evolution);
     }
     return { outcome_id: outcomeId, status: "recorded" as const, pending_outcomes: pending };

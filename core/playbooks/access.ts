@@ -1,38 +1,49 @@
 import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
-import { type Caller, requireScope } from "../auth/caller.ts";
+import { type Caller, requireScope, type Scope } from "../auth/caller.ts";
+import { AppError } from "../errors.ts";
 import { isUuid, playbookNotFound, starterReadOnly } from "./errors.ts";
 import { findPlaybookAccess, findReadablePlaybook, lockPlaybook, type PlaybookRow } from "./queries.ts";
 
 /**
  * The playbook if the caller may read it (their own, or a starter). Throws `not_found` otherwise,
- * including for another user's playbook and for ids that are not UUIDs; `forbidden` without `read`.
+ * including for another user's playbook and for ids that are not UUIDs; `forbidden` without
+ * `read` (pass `scope: null` when the caller just wrote it under another scope).
  */
 export async function readablePlaybook(
   db: CommonQueryMethods,
   caller: Caller,
   id: string,
+  options: { scope?: Scope | null } = {},
 ): Promise<PlaybookRow> {
-  requireScope(caller, "read");
+  if (options.scope !== null) requireScope(caller, options.scope ?? "read");
   const row = isUuid(id) ? await findReadablePlaybook(db, caller.userId, id) : null;
   if (!row) throw playbookNotFound();
   return row;
 }
 
+export const playbookArchived = () =>
+  new AppError(
+    "conflict",
+    'This playbook is archived. Restore it first (PUT /v1/playbooks/{id} with status "active").',
+  );
+
 /**
- * Locks the caller's own playbook for this transaction (`lock: false` only checks access). Throws `not_found` (missing or another
- * user's) or `forbidden` (a starter: read-only for everyone; or a key without `write`).
+ * The caller's own playbook, locked for this transaction unless `lock: false`. Checks `scope`
+ * (default `write`). Throws `not_found` (missing or another user's), `forbidden` (a starter is
+ * read-only for everyone; or the scope is missing), `conflict` (archived, unless `allowArchived`).
  */
 export async function lockOwnPlaybook(
   tx: DatabaseTransactionConnection,
   caller: Caller,
   id: string,
-  options: { lock?: boolean } = {},
+  options: { lock?: boolean; scope?: Scope; allowArchived?: boolean } = {},
 ) {
-  requireScope(caller, "write");
+  requireScope(caller, options.scope ?? "write");
   const find = options.lock === false ? findPlaybookAccess : lockPlaybook;
   const row = isUuid(id) ? await find(tx, id) : null;
   if (!row) throw playbookNotFound();
   if (row.source === "starter") throw starterReadOnly();
   if (row.user_id !== caller.userId) throw playbookNotFound();
+  if (row.status === "archived" && !options.allowArchived) throw playbookArchived();
   return row;
 }

@@ -1,5 +1,5 @@
 import type { DatabasePool } from "slonik";
-import type { Caller } from "../auth/caller.ts";
+import { type Caller, requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { EMPTY_PLAYBOOK, validateContent } from "./content.ts";
 import { isUuid } from "./errors.ts";
@@ -34,7 +34,8 @@ async function resolveSource(pool: DatabasePool, caller: Caller, input: CreatePl
 /**
  * Creates a playbook owned by the caller with version 1: empty sections, pasted ACE text
  * (`imported`, validated) or a copy of a starter (`user_created`, remembers the starter).
- * Throws `invalid_input` (bad format), `payload_too_large` (over maxBytes), `not_found` (starter).
+ * Throws `invalid_input` (bad format), `payload_too_large` (over maxBytes), `not_found` (starter),
+ * `forbidden` (a key without `write`).
  */
 export async function createPlaybook(
   pool: DatabasePool,
@@ -42,6 +43,7 @@ export async function createPlaybook(
   input: CreatePlaybook,
   limits: { maxBytes: number },
 ): Promise<PlaybookDetail> {
+  requireScope(caller, "write");
   const source = await resolveSource(pool, caller, input);
   const stats = validateContent(source.content, limits.maxBytes);
   const id = await pool.transaction(async (tx) => {
@@ -64,5 +66,5 @@ export async function createPlaybook(
     });
     return playbookId;
   });
-  return getPlaybook(pool, caller, id);
+  return getPlaybook(pool, caller, id, { scope: null });
 }

@@ -8,10 +8,16 @@ import type { PlaybookDetail } from "./schemas.ts";
 
 /**
  * A playbook the caller may read, with its current content, counts and evolution status.
- * Throws `not_found` for a missing playbook, another user's, or a malformed id.
+ * Throws `not_found` for a missing playbook, another user's, or a malformed id; `forbidden`
+ * without `read` (`scope: null` skips that for the answer to a write the caller just made).
  */
-export async function getPlaybook(pool: DatabasePool, caller: Caller, id: string): Promise<PlaybookDetail> {
-  const row = await readablePlaybook(pool, caller, id);
+export async function getPlaybook(
+  pool: DatabasePool,
+  caller: Caller,
+  id: string,
+  options: { scope?: "read" | null } = {},
+): Promise<PlaybookDetail> {
+  const row = await readablePlaybook(pool, caller, id, options);
   const [content, briefs] = await Promise.all([
     row.current_version_id ? versionContent(pool, row.current_version_id) : null,
     evolutionBriefs(pool, row.id),

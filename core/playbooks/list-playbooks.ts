@@ -1,5 +1,5 @@
 import type { DatabasePool } from "slonik";
-import type { Caller } from "../auth/caller.ts";
+import { type Caller, requireScope } from "../auth/caller.ts";
 import { toPlaybookSummary } from "./mappers.ts";
 import { countPlaybooks, listPlaybooks as selectPlaybooks } from "./queries.ts";
 import type { ListPlaybooksQuery, PlaybookSummary } from "./schemas.ts";
@@ -36,6 +36,7 @@ export async function listPlaybooks(
   caller: Caller,
   query: ListPlaybooksQuery = {},
 ): Promise<Page<PlaybookSummary>> {
+  requireScope(caller, "read");
   const { limit, offset } = pageBounds(query);
   const includeStarters = query.include_starters ?? false;
   const includeArchived = query.include_archived ?? false;

@@ -16,10 +16,10 @@ export async function updatePlaybook(
   input: UpdatePlaybook,
 ): Promise<PlaybookDetail> {
   await pool.transaction(async (tx) => {
-    await lockOwnPlaybook(tx, caller, id);
+    await lockOwnPlaybook(tx, caller, id, { allowArchived: true });
     await updateRow(tx, id, input);
   });
-  return getPlaybook(pool, caller, id);
+  return getPlaybook(pool, caller, id, { scope: null });
 }
 
 /** Archives (soft-deletes) the caller's playbook: hidden from lists, history and outcomes kept. */

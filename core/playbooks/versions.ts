@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from "diff";
 import type { DatabasePool } from "slonik";
 import { diffBullets } from "../ace/index.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -9,6 +8,7 @@ import { type Page, pageBounds, toPage } from "./list-playbooks.ts";
 import { toVersionDetail, toVersionSummary } from "./mappers.ts";
 import { countVersions, findVersion, listVersions as selectVersions } from "./queries.ts";
 import type { Pagination, VersionDetail, VersionDiff, VersionSummary } from "./schemas.ts";
+import { unifiedDiff } from "./unified-diff.ts";
 
 /** Versions of a readable playbook, newest first. Throws `not_found` for the playbook. */
 export async function listVersions(
@@ -71,14 +71,11 @@ export async function diffVersions(
   return {
     from_version: from.version_number,
     to_version: to.version_number,
-    unified_diff: createTwoFilesPatch(
+    unified_diff: unifiedDiff(
       `playbook@v${from.version_number}`,
       `playbook@v${to.version_number}`,
       from.content,
       to.content,
-      undefined,
-      undefined,
-      { context: 2 },
     ),
     bullets: diffBullets(from.content, to.content),
   };

@@ -53,6 +53,18 @@ describe("POST /v1/playbooks", () => {
     expect(both.status).toBe(422);
   });
 
+  test("a NUL character anywhere is a 422 saying what to remove, not a 500", async () => {
+    for (const json of [
+      { name: "a\u0000b" },
+      { name: "x", description: "\u0000" },
+      { name: "x", content: "## A\n[a-00001] b\u0000\n" },
+    ]) {
+      const response = await create(alice, json);
+      expect(response.status).toBe(422);
+      expect(response.body.error.message).toContain("NUL");
+    }
+  });
+
   test("malformed JSON is 400; unauthenticated is 401", async () => {
     const malformed = await app.fetch("/v1/playbooks", {
       method: "POST",

@@ -24,7 +24,7 @@ beforeAll(async () => {
     maxAttempts: 1,
     backoffBaseMs: 1,
   });
-  worker = await startWorker(db.url, app.config, createLogger("silent"), db.pool, {
+  worker = await startWorker(db.url, app.config, createLogger("silent"), {
     taskDeps: { llm },
     pollIntervalMs: 50,
   });

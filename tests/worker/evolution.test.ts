@@ -47,7 +47,7 @@ beforeAll(async () => {
       return real.generate(request);
     },
   };
-  worker = await startWorker(db.url, config, createLogger("silent"), db.pool, {
+  worker = await startWorker(db.url, config, createLogger("silent"), {
     taskDeps: { llm },
     pollIntervalMs: 50,
   });

@@ -1,8 +1,15 @@
 import { z } from "zod";
 
+// NUL and other C0 controls cannot be stored (Postgres) or rendered usefully: they are dropped.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const C0_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
 /** Folds newlines (and the spaces around them) into one space: bullet content is one line. */
 export function foldNewlines(text: string): string {
-  return text.replace(/[ \t]*[\r\n\u2028\u2029]+[ \t]*/g, " ").trim();
+  return text
+    .replace(/[ \t]*[\r\n\u2028\u2029]+[ \t]*/g, " ")
+    .replace(C0_CONTROLS, "")
+    .trim();
 }
 
 const content = z.string().transform(foldNewlines).pipe(z.string().min(1, "content must not be empty"));
