@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Caller } from "../../../core/auth/caller.ts";
 import {
@@ -11,6 +12,7 @@ import {
   seedStarters,
   updatePlaybook,
 } from "../../../core/playbooks/index.ts";
+import { STARTERS_DIR } from "../../../core/playbooks/seed-starters.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { codeOf, createUser, withScopes } from "../../support/factories.ts";
 
@@ -139,6 +141,28 @@ describe("listPlaybooks", () => {
 });
 
 describe("seedStarters", () => {
+  test("a changed starter file becomes a new version of that starter", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ace-starters-"));
+    cpSync(STARTERS_DIR, dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(dir, "starters.json"), "utf8"));
+    manifest.forEach((m: { file: string }, i: number) => {
+      m.file = `custom_${i}.md`;
+      cpSync(
+        path.join(STARTERS_DIR, `${["coding_agent", "web_research", "data_analysis"][i]}.md`),
+        path.join(dir, m.file),
+      );
+    });
+    writeFileSync(path.join(dir, "starters.json"), JSON.stringify(manifest));
+    await seedStarters(db.pool, undefined, dir);
+    const file = path.join(dir, "custom_0.md");
+    writeFileSync(file, `${readFileSync(file, "utf8")}[str-99999] helpful=0 harmful=0 :: One more lesson.\n`);
+    await seedStarters(db.pool, undefined, dir);
+    const starters = (await listPlaybooks(db.pool, alice, { include_starters: true, limit: 100 })).items;
+    const changed = starters.find((p) => p.name === manifest[0].name && p.version_number === 2);
+    expect(changed).toBeDefined();
+    expect((await getPlaybook(db.pool, alice, changed!.id)).content).toContain("[str-99999]");
+  });
+
   test("is idempotent", async () => {
     const before = await listPlaybooks(db.pool, alice, { include_starters: true, limit: 100 });
     await seedStarters(db.pool);
