@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createLlmClient } from "../../core/llm/index.ts";
 import { createLogger } from "../../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../../worker/runner.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { eventually, SAMPLE_PLAYBOOK } from "../support/evolution.ts";
-import { type FakeLlm, startFakeLlm } from "../support/fake-llm.ts";
+import { type FakeLlm, fakeLlmClient, startFakeLlm } from "../support/fake-llm.ts";
 import { agentKey, callTool, connectMcp, restPlaybook, textOf } from "../support/mcp.ts";
 
 const db = useTestDatabase();
@@ -16,14 +15,7 @@ let worker: WorkerHandle;
 beforeAll(async () => {
   app = createTestApp(db.pool, { EVOLUTION_OUTCOME_THRESHOLD: "5" });
   fake = await startFakeLlm({ instant: true });
-  const llm = createLlmClient({
-    baseURL: fake.baseURL,
-    apiKey: "test",
-    models: { reflector: "gpt-4.1-mini", curator: "gpt-4.1-mini" },
-    timeoutMs: 2_000,
-    maxAttempts: 1,
-    backoffBaseMs: 1,
-  });
+  const llm = fakeLlmClient(fake);
   worker = await startWorker(db.url, app.config, createLogger("silent"), {
     taskDeps: { llm },
     pollIntervalMs: 50,

@@ -30,6 +30,8 @@
  * `instantReply(body)` is exported for in-process stubs (benchmarks).
  */
 
+import { createLlmClient, type LlmClient } from "../../core/llm/index.ts";
+
 export interface RequestBody {
   model: string;
   messages?: Array<{ role: string; content?: string }>;
@@ -244,4 +246,19 @@ function completion(
   };
   if (usage !== null) payload.usage = usage;
   return Response.json(payload, { headers: { "x-request-id": opts.requestId } });
+}
+
+/**
+ * The real metered client pointed at a fake server: one attempt per call and tiny backoff, so the
+ * retries under test are graphile-worker's, not the client's.
+ */
+export function fakeLlmClient(fake: FakeLlm): LlmClient {
+  return createLlmClient({
+    baseURL: fake.baseURL,
+    apiKey: "test",
+    models: { reflector: "gpt-4.1-mini", curator: "gpt-4.1-mini" },
+    timeoutMs: 2_000,
+    maxAttempts: 1,
+    backoffBaseMs: 1,
+  });
 }

@@ -3,7 +3,7 @@ import { sql } from "slonik";
 import { z } from "zod";
 import type { Caller } from "../../core/auth/caller.ts";
 import { triggerEvolution } from "../../core/evolution/index.ts";
-import { createLlmClient, type LlmClient } from "../../core/llm/index.ts";
+import type { LlmClient } from "../../core/llm/index.ts";
 import { createLogger } from "../../core/logger.ts";
 import { reportOutcome } from "../../core/outcomes/index.ts";
 import { getPlaybook, listVersions } from "../../core/playbooks/index.ts";
@@ -18,7 +18,7 @@ import {
   SAMPLE_PLAYBOOK,
 } from "../support/evolution.ts";
 import { createUser } from "../support/factories.ts";
-import { type FakeLlm, reply, startFakeLlm } from "../support/fake-llm.ts";
+import { type FakeLlm, fakeLlmClient, reply, startFakeLlm } from "../support/fake-llm.ts";
 
 const db = useTestDatabase();
 const config = testConfig({ EVOLUTION_MAX_ATTEMPTS: "3" });
@@ -32,14 +32,7 @@ let gate: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   fake = await startFakeLlm({ instant: true });
-  const real = createLlmClient({
-    baseURL: fake.baseURL,
-    apiKey: "test",
-    models: { reflector: "gpt-4.1-mini", curator: "gpt-4.1-mini" },
-    timeoutMs: 2_000,
-    maxAttempts: 1,
-    backoffBaseMs: 1,
-  });
+  const real = fakeLlmClient(fake);
   const llm: LlmClient = {
     ...real,
     generate: async (request) => {

@@ -83,11 +83,4 @@ export function fakeClient(baseURL: string, timeoutMs = 300) {
   });
 }
 
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
+export { rejection } from "../llm/helpers.ts";
