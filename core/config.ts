@@ -124,6 +124,9 @@ function crossFieldProblems(env: Record<string, string>): string[] {
 
 export type Env = z.output<typeof EnvSchema>;
 
+/** Every variable the platform reads (`.env.example` must document each one; a test checks). */
+export const ENV_KEYS = Object.keys(EnvSchema.shape);
+
 /** The parsed settings, grouped by concern. */
 export type Config = ReturnType<typeof shape>;
 

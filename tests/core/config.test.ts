@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig } from "../../core/config.ts";
+import { ConfigError, ENV_KEYS, loadConfig } from "../../core/config.ts";
 import { withJwtSecret } from "../../core/secrets.ts";
 
 const problemsOf = (env: Record<string, string>) => {
@@ -80,5 +80,13 @@ describe("withJwtSecret", () => {
   test("an explicit secret wins", () => {
     const secret = "x".repeat(40);
     expect(withJwtSecret(loadConfig({ JWT_SECRET_KEY: secret })).auth.jwtSecret).toBe(secret);
+  });
+});
+
+describe(".env.example", () => {
+  test("documents every variable the platform reads, and nothing else", () => {
+    const text = readFileSync(path.resolve(import.meta.dir, "../../.env.example"), "utf8");
+    const documented = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...ENV_KEYS].sort());
   });
 });
