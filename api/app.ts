@@ -67,9 +67,41 @@ export function createApp(deps: AppDeps) {
 
 export type App = ReturnType<typeof createApp>;
 
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+/**
+ * Checks done before Elysia sees the request: bodies over the size limit (refused before they
+ * are read), and REST bodies that are not JSON (Elysia would otherwise also parse forms, which
+ * the API does not document). Returns the error response, or null to go on.
+ */
+function precheck(request: Request, url: URL, limit: number, requestId: string): Response | null {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  if (length > limit) {
+    const error = new AppError(
+      "payload_too_large",
+      `The request body is larger than the ${limit}-byte limit`,
+      {
+        details: { limit_bytes: limit },
+      },
+    );
+    return errorResponse(error, requestId);
+  }
+  const type = request.headers.get("content-type");
+  const hasBody = length > 0 || request.headers.has("transfer-encoding");
+  if (url.pathname.startsWith("/v1/") && hasBody && type && !JSON_TYPE.test(type)) {
+    const error = new AppError(
+      "invalid_input",
+      `Send the body as JSON (Content-Type: application/json), not ${type}.`,
+    );
+    const response = errorResponse(error, requestId);
+    return new Response(response.body, { status: 415, headers: response.headers });
+  }
+  return null;
+}
+
 /**
  * The fetch handler the server (and tests) call: sets the request id and client address for the
- * request's logs, refuses oversized bodies before reading them, and logs one line per request.
+ * request's logs, runs the prechecks, and logs one line per request.
  */
 export function createFetchHandler(app: { handle(request: Request): Promise<Response> }, deps: AppDeps) {
   const limit = deps.config.http.bodyMaxBytes;
@@ -78,18 +110,9 @@ export function createFetchHandler(app: { handle(request: Request): Promise<Resp
     return runInRequestContext({ requestId, ip }, () =>
       withLogContext({ request_id: requestId }, async () => {
         const started = performance.now();
-        const length = Number(request.headers.get("content-length") ?? 0);
-        const response =
-          length > limit
-            ? errorResponse(
-                new AppError("payload_too_large", `The request body is larger than the ${limit}-byte limit`, {
-                  details: { limit_bytes: limit },
-                }),
-                requestId,
-              )
-            : await app.handle(request);
-        response.headers.set("x-request-id", requestId);
         const url = new URL(request.url);
+        const response = precheck(request, url, limit, requestId) ?? (await app.handle(request));
+        response.headers.set("x-request-id", requestId);
         deps.logger.info("request", {
           method: request.method,
           path: url.pathname,

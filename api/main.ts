@@ -47,13 +47,22 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { role });
   const started = performance.now();
+  // A signal during start-up must not kill the process before the embedded Postgres is stopped:
+  // remember it and shut down properly once everything is up.
+  let stopRequested = false;
+  const early = () => {
+    stopRequested = true;
+  };
+  process.on("SIGINT", early).on("SIGTERM", early);
   let db: DatabaseHandle | undefined;
   try {
     db = await openDatabase(config, logger);
     await migrate(db.url);
     const runtime = await startRuntime(role, config, db, logger);
     logger.info("ready", { ms: Math.round(performance.now() - started), ...runtime.info });
-    onSignals(() => shutdown(runtime, db!, config, logger));
+    process.off("SIGINT", early).off("SIGTERM", early);
+    const stop = onSignals(() => shutdown(runtime, db!, config, logger));
+    if (stopRequested) stop();
   } catch (error) {
     await db?.stop();
     fail(explain(error, db?.url ?? config.database.url));
@@ -99,18 +108,19 @@ async function startRuntime(
   };
 }
 
-function onSignals(handler: () => Promise<void>): void {
+/** Runs `handler` once on SIGINT/SIGTERM, then exits; returns a function that does the same now. */
+function onSignals(handler: () => Promise<void>): () => void {
   let stopping = false;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      handler().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    handler().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", stop).on("SIGTERM", stop);
+  return stop;
 }
 
 async function shutdown(runtime: Runtime, db: DatabaseHandle, config: Config, logger: Logger): Promise<void> {

@@ -65,6 +65,16 @@ describe("POST /v1/playbooks", () => {
     }
   });
 
+  test("a form-encoded body is 415 asking for JSON", async () => {
+    const response = await app.fetch("/v1/playbooks", {
+      method: "POST",
+      body: "name=x",
+      headers: { ...alice, "content-type": "application/x-www-form-urlencoded", "content-length": "6" },
+    });
+    expect(response.status).toBe(415);
+    expect((await response.json()).error.message).toContain("Content-Type: application/json");
+  });
+
   test("malformed JSON is 400; unauthenticated is 401", async () => {
     const malformed = await app.fetch("/v1/playbooks", {
       method: "POST",

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { useTestDatabase } from "../support/db.ts";
@@ -77,4 +77,18 @@ describe("bun run start", () => {
       expect({ round, alive }).toEqual({ round, alive: "" });
     }
   }, 120_000);
+
+  test("a signal during start-up still stops the embedded Postgres", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "ace-start-"));
+    chmodSync(dataDir, 0o755);
+    tempDirs.push(dataDir);
+    const run = startPlatform({ DATA_DIR: dataDir, PORT: "0" });
+    const started = await run.waitFor("embedded postgres started");
+    run.proc.kill("SIGINT"); // migrations and seeding are still to come
+    expect(await run.proc.exited).toBe(0);
+    const alive = Bun.spawnSync(["pgrep", "-f", `postgres -D ${started.data_dir}`])
+      .stdout.toString()
+      .trim();
+    expect(alive).toBe("");
+  }, 60_000);
 });
