@@ -1,4 +1,4 @@
-import type { DatabasePool } from "slonik";
+import type { DatabasePool, DatabaseTransactionConnection } from "slonik";
 import { diffBullets, playbookStats } from "../ace/index.ts";
 import type { Caller } from "../auth/caller.ts";
 import { lockOwnPlaybook } from "./access.ts";
@@ -24,9 +24,29 @@ function bulletChangeLog(before: string, after: string) {
   return { log, summary: parts.join(", ") };
 }
 
+/** Appends `content` as the caller's next version, with the bullet-level change log against the current one. */
+async function appendUserVersion(
+  tx: DatabaseTransactionConnection,
+  caller: Caller,
+  playbookId: string,
+  edit: { content: string; bulletCount: number; tokenCount: number; origin: "manual" | "restore" },
+  summarize: (changes: string) => string,
+): Promise<VersionDetail> {
+  const current = await findCurrentVersion(tx, playbookId);
+  const changes = bulletChangeLog(current?.content ?? "", edit.content);
+  const row = await appendVersion(tx, {
+    playbookId,
+    ...edit,
+    diffSummary: summarize(changes.summary),
+    changeLog: changes.log,
+    userId: caller.userId,
+  });
+  return toVersionDetail(row);
+}
+
 /**
  * A manual edit: validated content becomes the next version. Throws `invalid_input`,
- * `payload_too_large`, `not_found` or `forbidden` (starter).
+ * `payload_too_large`, `not_found`, `forbidden` (starter) or `conflict` (archived).
  */
 export async function createVersion(
   pool: DatabasePool,
@@ -38,25 +58,25 @@ export async function createVersion(
   const stats = validateContent(input.content, limits.maxBytes);
   return pool.transaction(async (tx) => {
     await lockOwnPlaybook(tx, caller, playbookId);
-    const current = await findCurrentVersion(tx, playbookId);
-    const changes = bulletChangeLog(current?.content ?? "", input.content);
-    const row = await appendVersion(tx, {
-      playbookId,
+    const edit = {
       content: input.content,
       bulletCount: stats.bulletCount,
       tokenCount: stats.tokens,
-      diffSummary: input.summary?.trim() || `manual edit: ${changes.summary}`,
-      changeLog: changes.log,
-      origin: "manual",
-      userId: caller.userId,
-    });
-    return toVersionDetail(row);
+      origin: "manual" as const,
+    };
+    return appendUserVersion(
+      tx,
+      caller,
+      playbookId,
+      edit,
+      (changes) => input.summary?.trim() || `manual edit: ${changes}`,
+    );
   });
 }
 
 /**
  * Rollback without losing history: a new version whose content is version `version`'s.
- * Throws `not_found` (playbook or version) or `forbidden` (starter).
+ * Throws `not_found` (playbook or version), `forbidden` (starter) or `conflict` (archived).
  */
 export async function restoreVersion(
   pool: DatabasePool,
@@ -69,18 +89,18 @@ export async function restoreVersion(
     await lockOwnPlaybook(tx, caller, playbookId);
     const target = await findVersion(tx, playbookId, number);
     if (!target) throw versionNotFound(number);
-    const current = await findCurrentVersion(tx, playbookId);
-    const changes = bulletChangeLog(current?.content ?? "", target.content);
-    const row = await appendVersion(tx, {
-      playbookId,
+    const edit = {
       content: target.content,
       bulletCount: target.bullet_count,
       tokenCount: playbookStats(target.content).tokens,
-      diffSummary: `restored version ${number}: ${changes.summary}`,
-      changeLog: changes.log,
-      origin: "restore",
-      userId: caller.userId,
-    });
-    return toVersionDetail(row);
+      origin: "restore" as const,
+    };
+    return appendUserVersion(
+      tx,
+      caller,
+      playbookId,
+      edit,
+      (changes) => `restored version ${number}: ${changes}`,
+    );
   });
 }
