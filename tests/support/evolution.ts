@@ -63,7 +63,8 @@ export async function eventually<T>(
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms (last: ${String(value)})`);
     await Bun.sleep(25);
   }
 }

@@ -29,6 +29,8 @@ let worker: WorkerHandle;
 let alice: Caller;
 /** Calls wait here while a test holds the gate closed. */
 let gate: Promise<void> = Promise.resolve();
+/** Calls that reached the gate: proof that a job has taken its outcome snapshot. */
+let gateArrivals = 0;
 
 beforeAll(async () => {
   fake = await startFakeLlm({ instant: true });
@@ -36,6 +38,7 @@ beforeAll(async () => {
   const llm: LlmClient = {
     ...real,
     generate: async (request) => {
+      gateArrivals++;
       await gate;
       return real.generate(request);
     },
@@ -100,8 +103,11 @@ describe("evolve_playbook", () => {
     gate = new Promise((resolve) => {
       open = resolve;
     });
+    const arrivalsBefore = gateArrivals;
     const { playbook, outcomes } = await playbookWithOutcomes(db.pool, alice, 5, threshold);
-    await eventually(async () => (await jobsOf(db.pool, playbook.id))[0]?.status === "running");
+    // "running" alone is not enough: the job snapshots its outcomes just after claiming, and
+    // outcomes reported before the snapshot rightly join this batch. Its first LLM call is after.
+    await eventually(async () => gateArrivals > arrivalsBefore);
     const late: string[] = [];
     for (let i = 0; i < 5; i++) {
       const r = await reportOutcome(
