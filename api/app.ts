@@ -69,6 +69,14 @@ export type App = ReturnType<typeof createApp>;
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
+const tooLarge = (limit: number, requestId: string) =>
+  errorResponse(
+    new AppError("payload_too_large", `The request body is larger than the ${limit}-byte limit`, {
+      details: { limit_bytes: limit },
+    }),
+    requestId,
+  );
+
 /**
  * Checks done before Elysia sees the request: bodies over the size limit (refused before they
  * are read), and REST bodies that are not JSON (Elysia would otherwise also parse forms, which
@@ -76,16 +84,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
  */
 function precheck(request: Request, url: URL, limit: number, requestId: string): Response | null {
   const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > limit) {
-    const error = new AppError(
-      "payload_too_large",
-      `The request body is larger than the ${limit}-byte limit`,
-      {
-        details: { limit_bytes: limit },
-      },
-    );
-    return errorResponse(error, requestId);
-  }
+  if (length > limit) return tooLarge(limit, requestId);
   const type = request.headers.get("content-type");
   const hasBody = length > 0 || request.headers.has("transfer-encoding");
   if (url.pathname.startsWith("/v1/") && hasBody && type && !JSON_TYPE.test(type)) {
@@ -100,6 +99,40 @@ function precheck(request: Request, url: URL, limit: number, requestId: string):
 }
 
 /**
+ * A body sent without Content-Length (chunked) has no size to check up front: read it, stopping
+ * as soon as it passes the limit, and hand Elysia the buffered copy.
+ */
+async function capStreamedBody(
+  request: Request,
+  limit: number,
+  requestId: string,
+): Promise<Request | Response> {
+  if (!request.body || request.headers.has("content-length")) return request;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return tooLarge(limit, requestId);
+    }
+    chunks.push(value);
+  }
+  const headers = new Headers(request.headers);
+  headers.delete("transfer-encoding");
+  headers.set("content-length", String(size));
+  return new Request(request.url, {
+    method: request.method,
+    headers,
+    body: Buffer.concat(chunks),
+    signal: request.signal,
+  });
+}
+
+/**
  * The fetch handler the server (and tests) call: sets the request id and client address for the
  * request's logs, runs the prechecks, and logs one line per request.
  */
@@ -111,7 +144,9 @@ export function createFetchHandler(app: { handle(request: Request): Promise<Resp
       withLogContext({ request_id: requestId }, async () => {
         const started = performance.now();
         const url = new URL(request.url);
-        const response = precheck(request, url, limit, requestId) ?? (await app.handle(request));
+        const refused = precheck(request, url, limit, requestId);
+        const accepted = refused ?? (await capStreamedBody(request, limit, requestId));
+        const response = accepted instanceof Response ? accepted : await app.handle(accepted);
         response.headers.set("x-request-id", requestId);
         deps.logger.info("request", {
           method: request.method,

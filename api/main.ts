@@ -7,6 +7,7 @@ import { seedStarters } from "../core/playbooks/index.ts";
 import { withJwtSecret } from "../core/secrets.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 import { createApp, createFetchHandler } from "./app.ts";
+import { serveHttp } from "./serve.ts";
 
 /**
  * The one entry point. `bun run start` runs everything in one process (HTTP + worker, embedded
@@ -90,12 +91,7 @@ async function startRuntime(
 
   const deps = { config, pool, logger, workerRunning: worker ? () => worker.isRunning() : undefined };
   const fetch = createFetchHandler(createApp(deps), deps);
-  const server = Bun.serve({
-    hostname: config.http.host,
-    port: config.http.port,
-    maxRequestBodySize: config.http.bodyMaxBytes,
-    fetch: (request, srv) => fetch(request, srv.requestIP(request)?.address),
-  });
+  const server = serveHttp(fetch, config);
   return {
     info: {
       url: `http://${config.http.host}:${server.port}`,

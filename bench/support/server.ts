@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { type DatabasePool, sql } from "slonik";
 import { createApp, createFetchHandler } from "../../api/app.ts";
+import { serveHttp } from "../../api/serve.ts";
 import { createDbPool } from "../../core/db/pool.ts";
 import { createLogger } from "../../core/logger.ts";
 import { seedStarters } from "../../core/playbooks/index.ts";
@@ -29,12 +30,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
     .get("/bench/select-1", async () => ({ one: await pool.oneFirst(sql.unsafe`select 1 as one`) }))
     .use(createApp(deps));
   const handle = createFetchHandler(app, deps);
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    maxRequestBodySize: config.http.bodyMaxBytes,
-    fetch: (r, s) => handle(r, s.requestIP(r)?.address),
-  });
+  const server = serveHttp(handle, config, { hostname: "127.0.0.1", port: 0 });
   return {
     base: `http://127.0.0.1:${server.port}`,
     pool,

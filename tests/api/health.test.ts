@@ -62,6 +62,40 @@ describe("errors", () => {
     expect((await response.json()).error.message).toContain("4096-byte limit");
   });
 
+  test("over real HTTP, oversized bodies get the envelope, with or without a Content-Length", async () => {
+    const app = createTestApp(db.pool, { REQUEST_BODY_MAX_BYTES: "4096" });
+    const server = app.listen();
+    try {
+      const declared = await fetch(`${server.url}/v1/playbooks`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "x".repeat(20_000) }),
+      });
+      expect(declared.status).toBe(413);
+      expect((await declared.json()).error).toMatchObject({
+        code: "payload_too_large",
+        details: { limit_bytes: 4096 },
+      });
+      const chunked = await fetch(`${server.url}/v1/playbooks`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new Blob(["x".repeat(20_000)]).stream(), // streamed: no Content-Length
+      });
+      expect(chunked.headers.get("content-length")).not.toBe("0");
+      expect(chunked.status).toBe(413);
+      expect((await chunked.json()).error.code).toBe("payload_too_large");
+      // A streamed body under the limit still reaches the route (here: 401, it has no credentials).
+      const small = await fetch(`${server.url}/v1/playbooks`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new Blob([JSON.stringify({ name: "ok" })]).stream(),
+      });
+      expect(small.status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("every request is logged once with its request id, method, path and status", async () => {
     const app = createTestApp(db.pool);
     await app.fetch("/health", { headers: { "x-request-id": "log-me" } });

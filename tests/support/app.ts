@@ -1,5 +1,6 @@
 import type { DatabasePool } from "slonik";
 import { type AppDeps, createApp, createFetchHandler } from "../../api/app.ts";
+import { serveHttp } from "../../api/serve.ts";
 import type { Config } from "../../core/config.ts";
 import { createLogger, type Logger, type LogLevel } from "../../core/logger.ts";
 import { testConfig } from "./config.ts";
@@ -11,6 +12,8 @@ export interface TestApp {
   logs: Array<Record<string, unknown>>;
   /** Sends a request through the real fetch handler (request ids, size limits, error mapping). */
   fetch(path: string, init?: RequestInit & { json?: unknown; ip?: string }): Promise<Response>;
+  /** Serves the same handler over real HTTP on a free port (for what only a socket shows). */
+  listen(): { url: string; stop(): Promise<void> };
 }
 
 /** The real application on a test database, driven in-process over web Requests. */
@@ -29,6 +32,10 @@ export function createTestApp(
     config,
     logger,
     logs,
+    listen: () => {
+      const server = serveHttp(handler, config, { hostname: "127.0.0.1", port: 0 });
+      return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+    },
     fetch: (path, init = {}) => {
       const { json, ip, ...rest } = init;
       const headers = new Headers(rest.headers);
