@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /**
  * Deletes state that can no longer matter (run hourly by the worker): rate-limit buckets idle for
- * a day (a full bucket and a missing one behave the same), login-failure records that are neither
+ * a day (longer than any window: such a bucket and a missing one behave the same), login-failure records that are neither
  * recent nor locking, and refresh tokens a day past expiry. Returns how many rows each lost.
  */
 export async function pruneExpiredState(pool: DatabasePool, now: Date = new Date()) {

@@ -175,7 +175,11 @@ create index usage_records_evolution_job_id_idx on usage_records (evolution_job_
 -- Rate-limit buckets. Unlogged: losing them in a crash only resets the limits, and writes skip the WAL.
 create unlogged table rate_limit_buckets (
   key text primary key,
-  tokens double precision not null,
+  -- The times of the requests allowed within the current window (at most the limit): a sliding
+  -- log, so "N per window" holds over every window, not just on average.
+  hits timestamptz[] not null default '{}',
+  -- Whether the latest request was allowed (what the one upserting statement returns).
+  allowed boolean not null default true,
   updated_at timestamptz not null default now()
 );
 

@@ -1,9 +1,9 @@
 import type { CommonQueryMethods } from "slonik";
 import { AppError } from "../errors.ts";
 import { notifyObservers } from "./observe.ts";
-import { takeToken } from "./queries.ts";
+import { recordHit } from "./queries.ts";
 
-/** A limit: `limit` requests per `windowSeconds`, refilled smoothly (a token bucket). */
+/** A limit: at most `limit` requests in any `windowSeconds` (a sliding window). */
 export interface RateRule {
   limit: number;
   windowSeconds: number;
@@ -15,16 +15,16 @@ export interface RateRule {
 export interface RateLimitResult {
   allowed: boolean;
   limit: number;
-  /** Requests left right now (whole tokens). */
+  /** Requests left in the current window. */
   remaining: number;
-  /** Seconds until the bucket is full again (RateLimit-Reset). */
+  /** Seconds until the whole limit is available again (RateLimit-Reset). */
   resetSeconds: number;
   /** Seconds until the next request can succeed; 0 when this one was allowed. */
   retryAfterSeconds: number;
 }
 
 /**
- * Takes one request from the bucket `key` under `rule` in a single SQL statement (safe under
+ * Counts one request against the bucket `key` under `rule` in a single SQL statement (safe under
  * concurrency: the row lock serialises callers). Never throws for a refused request: check
  * `allowed`. Throws only if the database fails. Observers (observe.ts) see every result.
  * `now` exists for tests.
@@ -39,16 +39,15 @@ export async function consume(
   if (rule.enabled === false) {
     return { allowed: true, limit, remaining: limit, resetSeconds: 0, retryAfterSeconds: 0 };
   }
-  const tokens = await takeToken(db, key, limit, windowSeconds, now);
-  const perSecond = limit / windowSeconds;
-  const allowed = tokens >= 0;
-  const available = allowed ? tokens : tokens + 1; // see takeToken: a refusal is stored minus one
+  const window = await recordHit(db, key, limit, windowSeconds, now);
+  const secondsUntil = (epoch: number | null) =>
+    epoch === null ? 0 : Math.max(1, Math.ceil(epoch + windowSeconds - now.getTime() / 1000));
   const result: RateLimitResult = {
-    allowed,
+    allowed: window.allowed,
     limit,
-    remaining: allowed ? Math.floor(tokens) : 0,
-    resetSeconds: Math.ceil((limit - available) / perSecond),
-    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - available) / perSecond)),
+    remaining: Math.max(0, limit - window.used),
+    resetSeconds: secondsUntil(window.newest),
+    retryAfterSeconds: window.allowed ? 0 : secondsUntil(window.frees_at),
   };
   notifyObservers(key, result);
   return result;

@@ -12,7 +12,7 @@ describe("pruneExpiredState", () => {
   test("drops idle buckets, stale login failures and long-expired refresh tokens, keeps the rest", async () => {
     const user = await createUser(db.pool);
     await db.pool.query(sql.unsafe`
-      insert into rate_limit_buckets (key, tokens, updated_at) values ('old', 1, ${ago(48)}), ('fresh', 1, ${ago(1)})`);
+      insert into rate_limit_buckets (key, updated_at) values ('old', ${ago(48)}), ('fresh', ${ago(1)})`);
     await db.pool.query(sql.unsafe`
       insert into login_failures (key, failures, locked_until, last_failure_at) values
         ('stale', 3, null, ${ago(48)}), ('locked', 9, ${ago(-1)}, ${ago(48)}), ('recent', 2, null, ${ago(1)})`);

@@ -3,36 +3,49 @@ import { consume, enforceRateLimit } from "../../core/rate-limit/index.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const db = useTestDatabase();
-const rule = { limit: 3, windowSeconds: 60 }; // one token every 20 s
+const rule = { limit: 3, windowSeconds: 60 };
 const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1) + seconds * 1000);
 
-describe("consume (token bucket in Postgres)", () => {
+describe("consume (sliding window in Postgres)", () => {
   test("allows `limit` requests, then refuses with an honest retry time", async () => {
     const key = `t:${crypto.randomUUID()}`;
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await consume(db.pool, key, rule, at(0)));
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
     expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0]);
-    expect(results[3]!.retryAfterSeconds).toBeGreaterThan(0);
-    expect(results[3]!.retryAfterSeconds).toBe(20);
+    expect(results[3]!.retryAfterSeconds).toBe(60);
+    expect(results[3]!.resetSeconds).toBe(60);
   });
 
-  test("refills with time: after the retry time, the next request passes", async () => {
+  test("no window ever holds more than the limit: a slot frees when its request is a window old", async () => {
     const key = `t:${crypto.randomUUID()}`;
-    for (let i = 0; i < 3; i++) await consume(db.pool, key, rule, at(0));
-    const refused = await consume(db.pool, key, rule, at(1));
-    expect(refused.allowed).toBe(false);
-    const later = await consume(db.pool, key, rule, at(1 + refused.retryAfterSeconds));
-    expect(later.allowed).toBe(true);
-    const full = await consume(db.pool, key, rule, at(3600));
-    expect(full.remaining).toBe(2); // capped at the limit, minus this request
+    const hits = [0, 20, 40]; // three requests spread over the first 40 s
+    for (const t of hits) expect((await consume(db.pool, key, rule, at(t))).allowed).toBe(true);
+    const refused = await consume(db.pool, key, rule, at(50)); // a token bucket would allow this one
+    expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 10 });
+    expect((await consume(db.pool, key, rule, at(59))).allowed).toBe(false);
+    const freed = await consume(db.pool, key, rule, at(60)); // the request of t=0 left the window
+    expect(freed).toMatchObject({ allowed: true, remaining: 0 });
+    expect((await consume(db.pool, key, rule, at(61))).allowed).toBe(false);
+    const later = await consume(db.pool, key, rule, at(3600));
+    expect(later).toMatchObject({ allowed: true, remaining: 2, resetSeconds: 60 });
   });
 
-  test("refused requests cost nothing: hammering does not delay the next token", async () => {
+  test("refused requests cost nothing: hammering does not delay the next slot", async () => {
     const key = `t:${crypto.randomUUID()}`;
     for (let i = 0; i < 50; i++) await consume(db.pool, key, rule, at(0));
-    expect((await consume(db.pool, key, rule, at(19))).allowed).toBe(false);
-    expect((await consume(db.pool, key, rule, at(20))).allowed).toBe(true);
+    expect((await consume(db.pool, key, rule, at(59))).allowed).toBe(false);
+    expect((await consume(db.pool, key, rule, at(60))).allowed).toBe(true);
+  });
+
+  test("a lowered limit applies at once to the requests already in the window", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    for (const t of [0, 10, 20]) await consume(db.pool, key, rule, at(t));
+    const lowered = { limit: 1, windowSeconds: 60 };
+    expect(await consume(db.pool, key, lowered, at(30))).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 50, // a slot needs all three gone; the last (t=20) leaves at t=80
+    });
   });
 
   test("concurrent requests never exceed the limit", async () => {
