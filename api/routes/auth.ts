@@ -1,5 +1,5 @@
 import { type Cookie, Elysia } from "elysia";
-import type { z } from "zod";
+import { z } from "zod";
 import {
   getCurrentUser,
   LoginInput,
@@ -24,6 +24,25 @@ const tags = ["auth"];
 const COOKIE = "ace_refresh";
 const OptionalRefresh = RefreshInput.optional();
 
+/**
+ * Browsers (the dashboard) ask for `cookie_only`: the refresh token then travels only in the
+ * HttpOnly cookie, never in a body a page script could read. API clients get it in the body.
+ */
+const CookieOnly = {
+  cookie_only: z
+    .boolean()
+    .optional()
+    .describe(
+      `true for browsers: the refresh token is set only as the HttpOnly \`${COOKIE}\` cookie and left out of the body`,
+    ),
+};
+const SessionResponse = Session.extend({
+  refresh_token: z
+    .string()
+    .optional()
+    .describe(`Absent when the refresh token travels only in the \`${COOKIE}\` cookie`),
+});
+
 const example = { email: "ada@example.com", password: "correct horse battery staple" };
 
 /** Accounts and sessions (register, login, refresh, logout, me) plus the API-key routes. */
@@ -33,7 +52,7 @@ export const authRoutes = (deps: AppDeps) => {
     ip: clientIp(request, config),
     userAgent: request.headers.get("user-agent"),
   });
-  const keepCookie = (cookie: Cookie<unknown>, session: Session) => {
+  const keepCookie = (cookie: Cookie<unknown>, session: Session, cookieOnly = false) => {
     cookie.set({
       value: session.refresh_token,
       httpOnly: true,
@@ -42,7 +61,9 @@ export const authRoutes = (deps: AppDeps) => {
       path: "/v1/auth",
       maxAge: config.auth.refreshTokenDays * 86_400,
     });
-    return session;
+    if (!cookieOnly) return session;
+    const { refresh_token: _inCookieOnly, ...rest } = session;
+    return rest;
   };
   const presented = (body: z.infer<typeof OptionalRefresh>, cookie: Cookie<unknown>) => {
     const token = body?.refresh_token ?? (typeof cookie.value === "string" ? cookie.value : undefined);
@@ -59,37 +80,42 @@ export const authRoutes = (deps: AppDeps) => {
     .use(authPlugin(deps))
     .post(
       "/v1/auth/register",
-      async ({ body, request, cookie, set }) => {
+      async ({ body: { cookie_only, ...input }, request, cookie, set }) => {
         set.status = 201;
         return keepCookie(
           cookie[COOKIE]!,
-          await registerUser(pool, config, body, { client: client(request) }),
+          await registerUser(pool, config, input, { client: client(request) }),
+          cookie_only,
         );
       },
       {
-        body: RegisterInput.meta({ examples: [{ ...example, display_name: "Ada" }] }),
-        response: { 201: Session, ...errors(400, 409, 413, 422, 429) },
+        body: RegisterInput.extend(CookieOnly).meta({ examples: [{ ...example, display_name: "Ada" }] }),
+        response: { 201: SessionResponse, ...errors(400, 409, 413, 422, 429) },
         detail: {
           tags,
           operationId: "registerUser",
           summary: "Create an account and sign in",
-          description: `Passwords need at least 10 characters. Returns a session; the refresh token is also set as the HttpOnly \`${COOKIE}\` cookie.`,
+          description: `Passwords need at least 10 characters. Returns a session; the refresh token is also set as the HttpOnly \`${COOKIE}\` cookie (and only there with \`cookie_only: true\`).`,
           security: [],
         },
       },
     )
     .post(
       "/v1/auth/login",
-      async ({ body, request, cookie }) =>
-        keepCookie(cookie[COOKIE]!, await loginUser(pool, config, body, { client: client(request) })),
+      async ({ body: { cookie_only, ...input }, request, cookie }) =>
+        keepCookie(
+          cookie[COOKIE]!,
+          await loginUser(pool, config, input, { client: client(request) }),
+          cookie_only,
+        ),
       {
-        body: LoginInput.meta({ examples: [example] }),
-        response: { 200: Session, ...errors(400, 401, 413, 422, 429) },
+        body: LoginInput.extend(CookieOnly).meta({ examples: [example] }),
+        response: { 200: SessionResponse, ...errors(400, 401, 413, 422, 429) },
         detail: {
           tags,
           operationId: "loginUser",
           summary: "Sign in with email and password",
-          description: `Limited per client IP (RATE_LIMIT_LOGIN_PER_MINUTE) and locked per account after repeated failures (429 with Retry-After). Sets the \`${COOKIE}\` cookie.`,
+          description: `Limited per client IP (RATE_LIMIT_LOGIN_PER_MINUTE) and locked per account after repeated failures (429 with Retry-After). Sets the \`${COOKIE}\` cookie; with \`cookie_only: true\` the refresh token is not in the body.`,
           security: [],
         },
       },
@@ -101,16 +127,17 @@ export const authRoutes = (deps: AppDeps) => {
         return keepCookie(
           cookie[COOKIE]!,
           await refreshSession(pool, config, token, { client: client(request) }),
+          !body?.refresh_token, // it came in the cookie: keep it there
         );
       },
       {
         body: OptionalRefresh,
-        response: { 200: Session, ...errors(400, 401, 422) },
+        response: { 200: SessionResponse, ...errors(400, 401, 422) },
         detail: {
           tags,
           operationId: "refreshSession",
           summary: "Exchange a refresh token for a new session (rotates the refresh token)",
-          description: `Send refresh_token in the body, or rely on the \`${COOKIE}\` cookie. Each refresh token works once; reusing one ends the whole session.`,
+          description: `Send refresh_token in the body (the new one comes back in the body), or rely on the \`${COOKIE}\` cookie (the new one is set as the cookie only). Each refresh token works once; reusing one ends the whole session.`,
           security: [],
         },
       },

@@ -168,7 +168,32 @@ describe("POST /v1/auth/refresh and /logout", () => {
       headers: { cookie: `ace_refresh=${first.refresh_token}` },
     });
     expect(response.status).toBe(200);
-    expect(response.headers.get("set-cookie")).toContain("ace_refresh=");
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/ace_refresh=[^;]{20,}/);
+    const body = await response.json();
+    expect(body.access_token).toBeString();
+    expect(body).not.toHaveProperty("refresh_token"); // what came in the cookie stays there
+  });
+
+  test("cookie_only sign-in keeps the refresh token out of every body", async () => {
+    const app = createTestApp(db.pool);
+    const email = `${crypto.randomUUID()}@example.com`;
+    const registered = await app.fetch(
+      "/v1/auth/register",
+      post({ email, password: PASSWORD, cookie_only: true }),
+    );
+    expect(registered.status).toBe(201);
+    expect(await registered.json()).not.toHaveProperty("refresh_token");
+    const login = await app.fetch("/v1/auth/login", post({ email, password: PASSWORD, cookie_only: true }));
+    expect(login.status).toBe(200);
+    expect(await login.json()).not.toHaveProperty("refresh_token");
+    const token = /ace_refresh=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
+    const refreshed = await app.fetch("/v1/auth/refresh", {
+      method: "POST",
+      headers: { cookie: `ace_refresh=${token}` },
+    });
+    expect(refreshed.status).toBe(200);
+    expect(await refreshed.json()).not.toHaveProperty("refresh_token");
   });
 
   test("no token at all is 401 with a hint", async () => {
