@@ -3,6 +3,7 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { z } from "zod";
 import { AppError } from "../core/errors.ts";
+import { refineDocument } from "./openapi-refine.ts";
 
 const SWAGGER_DIR = path.dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
 const ASSETS: Record<string, string> = {
@@ -16,6 +17,8 @@ const ASSETS: Record<string, string> = {
  */
 export const openapiPlugin = () =>
   new Elysia({ name: "openapi" })
+    // Applies only to the document route below (local hook, registered before it).
+    .onAfterHandle(({ path, response }) => (path === "/openapi.json" ? refineDocument(response) : undefined))
     .use(
       openapi({
         path: "/docs",

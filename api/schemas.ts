@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ERROR_CODES } from "../core/errors.ts";
+import { errorExamples } from "./examples.ts";
 
 /** The error envelope, for OpenAPI documents. */
 export const ErrorEnvelope = z.object({
@@ -22,10 +23,18 @@ const DESCRIPTIONS: Record<number, string> = {
   429: "Rate limited; see Retry-After",
 };
 
-/** Documented error responses for a route: `...errors(401, 404)`. */
+const example = (status: number) => {
+  const error = errorExamples[status];
+  return error ? [{ error: { ...error, request_id: "2b7c9e4f1a3d" } }] : [];
+};
+
+/** Documented error responses for a route, each with an example: `...errors(401, 404)`. */
 export function errors(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((s) => [s, ErrorEnvelope.describe(DESCRIPTIONS[s] ?? "Error")]),
+    statuses.map((s) => [
+      s,
+      ErrorEnvelope.meta({ description: DESCRIPTIONS[s] ?? "Error", examples: example(s) }),
+    ]),
   ) as Record<number, typeof ErrorEnvelope>;
 }
 

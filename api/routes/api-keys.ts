@@ -12,6 +12,7 @@ import {
 } from "../../core/auth/index.ts";
 import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
+import { ROUTE_DOC } from "../openapi-refine.ts";
 import { errors } from "../schemas.ts";
 
 const tags = ["auth"];
@@ -41,6 +42,7 @@ export const apiKeyRoutes = (deps: AppDeps) =>
       {
         auth: true,
         body: CreateApiKeyInput.meta({ examples: [{ name: "ci agent", scopes: ["read", "write"] }] }),
+        parse: "json",
         response: { 201: CreatedApiKey, ...errors(400, 401, 403, 413, 422) },
         detail: {
           tags,
@@ -57,6 +59,7 @@ export const apiKeyRoutes = (deps: AppDeps) =>
         auth: true,
         params: KeyParams,
         body: RenameApiKeyInput,
+        parse: "json",
         response: { 200: ApiKey, ...errors(400, 401, 403, 404, 422) },
         detail: { tags, operationId: "renameApiKey", summary: "Rename an API key", description: sessionOnly },
       },
@@ -76,6 +79,7 @@ export const apiKeyRoutes = (deps: AppDeps) =>
           operationId: "revokeApiKey",
           summary: "Revoke an API key (it stops working at once)",
           description: sessionOnly,
+          ...ROUTE_DOC.noContent("Revoked; the key no longer authenticates"),
         },
       },
     );

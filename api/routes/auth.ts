@@ -15,6 +15,7 @@ import {
 import { AppError } from "../../core/errors.ts";
 import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
+import { ROUTE_DOC } from "../openapi-refine.ts";
 import { clientIp, rateLimitHeadersPlugin } from "../rate-limit-headers.ts";
 import { errors } from "../schemas.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
@@ -90,6 +91,7 @@ export const authRoutes = (deps: AppDeps) => {
       },
       {
         body: RegisterInput.extend(CookieOnly).meta({ examples: [{ ...example, display_name: "Ada" }] }),
+        parse: "json",
         response: { 201: SessionResponse, ...errors(400, 409, 413, 422, 429) },
         detail: {
           tags,
@@ -110,6 +112,7 @@ export const authRoutes = (deps: AppDeps) => {
         ),
       {
         body: LoginInput.extend(CookieOnly).meta({ examples: [example] }),
+        parse: "json",
         response: { 200: SessionResponse, ...errors(400, 401, 413, 422, 429) },
         detail: {
           tags,
@@ -132,10 +135,12 @@ export const authRoutes = (deps: AppDeps) => {
       },
       {
         body: OptionalRefresh,
+        parse: "json",
         response: { 200: SessionResponse, ...errors(400, 401, 422) },
         detail: {
           tags,
           operationId: "refreshSession",
+          ...ROUTE_DOC.optionalBody,
           summary: "Exchange a refresh token for a new session (rotates the refresh token)",
           description: `Send refresh_token in the body (the new one comes back in the body), or rely on the \`${COOKIE}\` cookie (the new one is set as the cookie only). Each refresh token works once; reusing one ends the whole session.`,
           security: [],
@@ -158,12 +163,15 @@ export const authRoutes = (deps: AppDeps) => {
       },
       {
         body: OptionalRefresh,
+        parse: "json",
         response: errors(400, 401, 422),
         detail: {
           tags,
           operationId: "logoutSession",
           summary: "Sign out: end the session of this refresh token",
           security: [],
+          ...ROUTE_DOC.noContent("Signed out; the refresh cookie is cleared"),
+          ...ROUTE_DOC.optionalBody,
         },
       },
     )

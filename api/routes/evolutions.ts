@@ -11,6 +11,7 @@ import { Pagination, page } from "../../core/playbooks/index.ts";
 import { rateRules } from "../../core/rate-limit/index.ts";
 import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
+import { examples } from "../examples.ts";
 import { errors, PlaybookParams } from "../schemas.ts";
 
 const tags = ["evolutions"];
@@ -33,7 +34,11 @@ export const evolutionRoutes = (deps: AppDeps) => {
       {
         auth: "evolve",
         params: PlaybookParams,
-        response: { 200: TriggerResult, 202: TriggerResult, ...errors(401, 403, 404, 409, 429) },
+        response: {
+          200: TriggerResult,
+          202: TriggerResult.meta({ examples: [examples.triggerResult] }),
+          ...errors(401, 403, 404, 409, 429),
+        },
         detail: {
           tags,
           operationId: "triggerEvolution",

@@ -12,6 +12,7 @@ import { page } from "../../core/playbooks/index.ts";
 import { rateRules } from "../../core/rate-limit/index.ts";
 import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
+import { examples } from "../examples.ts";
 import { errors, PlaybookParams } from "../schemas.ts";
 
 const tags = ["playbooks"];
@@ -52,8 +53,12 @@ export const outcomeRoutes = (deps: AppDeps) => {
         headers: z.looseObject({
           "idempotency-key": z.string().max(200).optional().describe("Makes a retried report count once"),
         }),
-        body: ReportOutcome,
-        response: { 201: OutcomeRecorded, ...errors(401, 403, 404, 409, 413, 422, 429) },
+        body: ReportOutcome.meta({ examples: [examples.reportOutcome] }),
+        parse: "json",
+        response: {
+          201: OutcomeRecorded.meta({ examples: [examples.outcomeRecorded] }),
+          ...errors(401, 403, 404, 409, 413, 422, 429),
+        },
         detail: {
           tags,
           operationId: "reportOutcome",

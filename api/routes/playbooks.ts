@@ -14,6 +14,8 @@ import {
 } from "../../core/playbooks/index.ts";
 import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
+import { examples } from "../examples.ts";
+import { ROUTE_DOC } from "../openapi-refine.ts";
 import { errors, FormatQuery, PlaybookParams } from "../schemas.ts";
 import { textDownload, wantsText } from "./text.ts";
 
@@ -37,8 +39,12 @@ export const playbookRoutes = (deps: AppDeps) =>
       },
       {
         auth: "write",
-        body: CreatePlaybook,
-        response: { 201: PlaybookDetail, ...errors(401, 403, 404, 413, 422) },
+        body: CreatePlaybook.meta({ examples: [examples.createFromStarter, examples.createPlaybook] }),
+        parse: "json",
+        response: {
+          201: PlaybookDetail.meta({ examples: [examples.playbookDetail] }),
+          ...errors(401, 403, 404, 413, 422),
+        },
         detail: {
           tags,
           operationId: "createPlaybook",
@@ -58,10 +64,14 @@ export const playbookRoutes = (deps: AppDeps) =>
         auth: "read",
         params: PlaybookParams,
         query: FormatQuery,
-        response: { 200: PlaybookDetail, ...errors(401, 403, 404) },
+        response: {
+          200: PlaybookDetail.meta({ examples: [examples.playbookDetail] }),
+          ...errors(401, 403, 404),
+        },
         detail: {
           tags,
           operationId: "getPlaybook",
+          ...ROUTE_DOC.textDownload,
           summary: "A playbook with its current content (as text with ?format=text or Accept: text/markdown)",
         },
       },
@@ -72,7 +82,8 @@ export const playbookRoutes = (deps: AppDeps) =>
       {
         auth: "write",
         params: PlaybookParams,
-        body: UpdatePlaybook,
+        body: UpdatePlaybook.meta({ examples: [examples.updatePlaybook] }),
+        parse: "json",
         response: { 200: PlaybookDetail, ...errors(401, 403, 404, 422) },
         detail: {
           tags,

@@ -16,6 +16,8 @@ import {
 } from "../../core/playbooks/index.ts";
 import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
+import { examples } from "../examples.ts";
+import { ROUTE_DOC } from "../openapi-refine.ts";
 import { errors, FormatQuery, PlaybookParams, VersionParams } from "../schemas.ts";
 import { textDownload, wantsText } from "./text.ts";
 
@@ -52,6 +54,7 @@ export const versionRoutes = (deps: AppDeps) =>
         detail: {
           tags,
           operationId: "getVersion",
+          ...ROUTE_DOC.textDownload,
           summary: "One version's content (as a text download with ?format=text or Accept: text/markdown)",
         },
       },
@@ -65,7 +68,10 @@ export const versionRoutes = (deps: AppDeps) =>
         query: z.object({
           against: z.string().optional().describe("Version to compare with (default: the previous one)"),
         }),
-        response: { 200: VersionDiff, ...errors(401, 403, 404, 422) },
+        response: {
+          200: VersionDiff.meta({ examples: [examples.versionDiff] }),
+          ...errors(401, 403, 404, 422),
+        },
         detail: {
           tags,
           operationId: "diffVersions",
@@ -84,7 +90,8 @@ export const versionRoutes = (deps: AppDeps) =>
       {
         auth: "write",
         params: PlaybookParams,
-        body: CreateVersion,
+        body: CreateVersion.meta({ examples: [examples.createVersion] }),
+        parse: "json",
         response: { 201: VersionDetail, ...errors(401, 403, 404, 413, 422) },
         detail: { tags, operationId: "createVersion", summary: "Save a manual edit as the next version" },
       },
