@@ -44,7 +44,11 @@ export function errorResponse(
   if (error.retryAfterSeconds !== undefined)
     extra["retry-after"] = String(Math.ceil(error.retryAfterSeconds));
   if (error.code === "unauthenticated" && !extra["www-authenticate"]) {
-    extra["www-authenticate"] = 'Bearer realm="ace", error="invalid_token"';
+    // RFC 6750 §3.1: no error code when the request carried no credentials at all.
+    extra["www-authenticate"] =
+      error.details?.reason === "missing"
+        ? 'Bearer realm="ace"'
+        : 'Bearer realm="ace", error="invalid_token"';
   }
   return Response.json(errorEnvelope(error, requestId), {
     status: HTTP_STATUS[error.code],

@@ -8,7 +8,8 @@ import { ErrorEnvelope } from "./schemas.ts";
  * - `x-no-content: "…"` documents a 204 (an empty response schema breaks the generator),
  * - `x-optional-body: true` marks the request body optional (the generator always requires it),
  * - `x-text-download: true` adds the `text/markdown` form of the 200 response.
- * Every operation with a body also gets the 415 the server answers to non-JSON bodies.
+ * Request bodies are JSON only (the generator also lists form types, which the server refuses)
+ * and every operation with a body gets the 415 the server answers to anything else.
  */
 export const ROUTE_DOC = {
   noContent: (description: string) => ({ "x-no-content": description }),
@@ -17,7 +18,7 @@ export const ROUTE_DOC = {
 } as const;
 
 type Operation = Record<string, unknown> & {
-  requestBody?: { required?: boolean };
+  requestBody?: { required?: boolean; content?: Record<string, unknown> };
   responses?: Record<string, unknown>;
 };
 
@@ -52,7 +53,9 @@ function refineOperation(operation: Operation) {
       schema: { type: "string", description: "The playbook in ACE text form" },
     };
   }
-  if (operation.requestBody) {
+  if (operation.requestBody?.content) {
+    const json = operation.requestBody.content["application/json"];
+    operation.requestBody.content = json ? { "application/json": json } : {};
     responses["415"] = {
       description: "The body is not JSON (send Content-Type: application/json)",
       content: envelope,

@@ -17,6 +17,10 @@ const ASSETS: Record<string, string> = {
  */
 export const openapiPlugin = () =>
   new Elysia({ name: "openapi" })
+    // Swagger UI loads the document by a relative URL, which breaks under "/docs/".
+    .onRequest(({ request }) => {
+      if (request.url.endsWith("/docs/")) return Response.redirect(request.url.slice(0, -1), 308);
+    })
     // Applies only to the document route below (local hook, registered before it).
     .onAfterHandle(({ path, response }) => (path === "/openapi.json" ? refineDocument(response) : undefined))
     .use(

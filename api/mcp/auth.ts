@@ -6,10 +6,6 @@ import type { AppDeps } from "../app.ts";
 import { errorResponse } from "../errors.ts";
 import { currentRequestContext } from "../request-context.ts";
 
-/** RFC 6750: no error code when the request carried no credentials at all. */
-const challenge = (error: AppError) =>
-  error.details?.reason === "missing" ? 'Bearer realm="ace"' : 'Bearer realm="ace", error="invalid_token"';
-
 /**
  * The caller behind an MCP request, resolved exactly as REST does (`Authorization: Bearer ace_…`,
  * `X-API-Key: ace_…`, or a dashboard JWT), so `last_used_at` and revocation behave the same.
@@ -26,7 +22,7 @@ export async function authenticate(deps: AppDeps, request: Request): Promise<Cal
   } catch (error) {
     if (!isAppError(error) || error.code !== "unauthenticated") throw error;
     const requestId = currentRequestContext()?.requestId ?? "unknown";
-    return errorResponse(error, requestId, { "www-authenticate": challenge(error) });
+    return errorResponse(error, requestId);
   }
 }
 

@@ -42,7 +42,6 @@ export const apiKeyRoutes = (deps: AppDeps) =>
       {
         auth: true,
         body: CreateApiKeyInput.meta({ examples: [{ name: "ci agent", scopes: ["read", "write"] }] }),
-        parse: "json",
         response: { 201: CreatedApiKey, ...errors(400, 401, 403, 413, 422) },
         detail: {
           tags,
@@ -59,7 +58,6 @@ export const apiKeyRoutes = (deps: AppDeps) =>
         auth: true,
         params: KeyParams,
         body: RenameApiKeyInput,
-        parse: "json",
         response: { 200: ApiKey, ...errors(400, 401, 403, 404, 422) },
         detail: { tags, operationId: "renameApiKey", summary: "Rename an API key", description: sessionOnly },
       },

@@ -91,7 +91,6 @@ export const authRoutes = (deps: AppDeps) => {
       },
       {
         body: RegisterInput.extend(CookieOnly).meta({ examples: [{ ...example, display_name: "Ada" }] }),
-        parse: "json",
         response: { 201: SessionResponse, ...errors(400, 409, 413, 422, 429) },
         detail: {
           tags,
@@ -112,7 +111,6 @@ export const authRoutes = (deps: AppDeps) => {
         ),
       {
         body: LoginInput.extend(CookieOnly).meta({ examples: [example] }),
-        parse: "json",
         response: { 200: SessionResponse, ...errors(400, 401, 413, 422, 429) },
         detail: {
           tags,
@@ -135,7 +133,6 @@ export const authRoutes = (deps: AppDeps) => {
       },
       {
         body: OptionalRefresh,
-        parse: "json",
         response: { 200: SessionResponse, ...errors(400, 401, 422) },
         detail: {
           tags,
@@ -163,7 +160,6 @@ export const authRoutes = (deps: AppDeps) => {
       },
       {
         body: OptionalRefresh,
-        parse: "json",
         response: errors(400, 401, 422),
         detail: {
           tags,

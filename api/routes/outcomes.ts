@@ -54,7 +54,6 @@ export const outcomeRoutes = (deps: AppDeps) => {
           "idempotency-key": z.string().max(200).optional().describe("Makes a retried report count once"),
         }),
         body: ReportOutcome.meta({ examples: [examples.reportOutcome] }),
-        parse: "json",
         response: {
           201: OutcomeRecorded.meta({ examples: [examples.outcomeRecorded] }),
           ...errors(401, 403, 404, 409, 413, 422, 429),

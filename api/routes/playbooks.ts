@@ -40,7 +40,6 @@ export const playbookRoutes = (deps: AppDeps) =>
       {
         auth: "write",
         body: CreatePlaybook.meta({ examples: [examples.createFromStarter, examples.createPlaybook] }),
-        parse: "json",
         response: {
           201: PlaybookDetail.meta({ examples: [examples.playbookDetail] }),
           ...errors(401, 403, 404, 413, 422),
@@ -83,7 +82,6 @@ export const playbookRoutes = (deps: AppDeps) =>
         auth: "write",
         params: PlaybookParams,
         body: UpdatePlaybook.meta({ examples: [examples.updatePlaybook] }),
-        parse: "json",
         response: { 200: PlaybookDetail, ...errors(401, 403, 404, 422) },
         detail: {
           tags,

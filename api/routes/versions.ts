@@ -91,7 +91,6 @@ export const versionRoutes = (deps: AppDeps) =>
         auth: "write",
         params: PlaybookParams,
         body: CreateVersion.meta({ examples: [examples.createVersion] }),
-        parse: "json",
         response: { 201: VersionDetail, ...errors(401, 403, 404, 413, 422) },
         detail: { tags, operationId: "createVersion", summary: "Save a manual edit as the next version" },
       },

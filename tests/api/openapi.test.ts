@@ -84,3 +84,29 @@ describe("the OpenAPI document", () => {
     expect(raw).not.toContain("x-text-download");
   });
 });
+
+describe("Swagger UI at /docs", () => {
+  test("works offline: every asset the page loads is served here, none from elsewhere", async () => {
+    const app = createTestApp(db.pool);
+    const page = await app.fetch("/docs");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).not.toMatch(/(?:src|href)=["']?(?:https?:)?\/\//); // no CDN or other host
+    const assets = [...html.matchAll(/(?:src|href)=["']?([^"' >]+)/g)].map((m) => m[1]!);
+    expect(assets).toEqual(
+      expect.arrayContaining(["/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"]),
+    );
+    for (const asset of assets) {
+      const response = await app.fetch(asset);
+      expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    expect(html).toContain("openapi.json");
+  });
+
+  test('"/docs/" redirects to "/docs", where the relative document URL resolves', async () => {
+    const response = await createTestApp(db.pool).fetch("/docs/", { redirect: "manual" });
+    expect(response.status).toBe(308);
+    expect(response.headers.get("location")).toBe("http://localhost/docs");
+  });
+});
