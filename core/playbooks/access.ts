@@ -40,10 +40,10 @@ export async function lockOwnPlaybook(
 ) {
   requireScope(caller, options.scope ?? "write");
   const find = options.lock === false ? findPlaybookAccess : lockPlaybook;
-  const row = isUuid(id) ? await find(tx, id) : null;
+  // Another user's playbook is never matched, so never locked: it simply does not exist here.
+  const row = isUuid(id) ? await find(tx, caller.userId, id) : null;
   if (!row) throw playbookNotFound();
   if (row.source === "starter") throw starterReadOnly();
-  if (row.user_id !== caller.userId) throw playbookNotFound();
   if (row.status === "archived" && !options.allowArchived) throw playbookArchived();
   return row;
 }

@@ -45,17 +45,20 @@ const PlaybookAccess = z.object({
 });
 
 /**
- * Locks the playbook row for the rest of the transaction (serialises version numbering and the
- * evolution enqueue decision). `no key update` so concurrent outcome inserts (whose foreign key
- * takes a key-share lock) are not blocked.
+ * The caller's own playbook or a starter (never another user's), locked for the rest of the
+ * transaction (serialises version numbering and the evolution enqueue decision). `no key update`
+ * so concurrent outcome inserts (whose foreign key takes a key-share lock) are not blocked.
  */
-export const lockPlaybook = (db: CommonQueryMethods, id: string) =>
+export const lockPlaybook = (db: CommonQueryMethods, userId: string, id: string) =>
   db.maybeOne(sql.type(PlaybookAccess)`
-    select id, user_id, source, status from playbooks where id = ${id} for no key update`);
+    select id, user_id, source, status from playbooks
+    where id = ${id} and (user_id = ${userId} or source = 'starter') for no key update`);
 
 /** The same facts without a lock, for writes that do not need to serialise (outcome inserts). */
-export const findPlaybookAccess = (db: CommonQueryMethods, id: string) =>
-  db.maybeOne(sql.type(PlaybookAccess)`select id, user_id, source, status from playbooks where id = ${id}`);
+export const findPlaybookAccess = (db: CommonQueryMethods, userId: string, id: string) =>
+  db.maybeOne(sql.type(PlaybookAccess)`
+    select id, user_id, source, status from playbooks
+    where id = ${id} and (user_id = ${userId} or source = 'starter')`);
 
 /** The content of one version. Versions never change, so callers may cache it by id. */
 export const findVersionContent = (db: CommonQueryMethods, versionId: string) =>
