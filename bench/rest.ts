@@ -21,6 +21,9 @@ const fixture = readFileSync(
 const server = await startBenchServer({
   PLAYBOOK_MAX_BYTES: String(256 * 1024),
   EVOLUTION_OUTCOME_THRESHOLD: "10000", // measure the write path, not evolutions
+  // The rate-limit statement stays on the write path, as in production, with a limit the run cannot reach.
+  RATE_LIMIT_ENABLED: "true",
+  RATE_LIMIT_OUTCOMES_PER_HOUR: "100000000",
 });
 try {
   const key = await benchUserKey(server.base);
@@ -30,6 +33,7 @@ try {
     headers,
     body: JSON.stringify({ name: "AppWorld trained", content: fixture }),
   }).then((r) => r.json());
+  if (!created.id) throw new Error(`could not create the fixture playbook: ${JSON.stringify(created)}`);
   const load = (url: string, extra: Partial<Parameters<typeof runLoad>[0]> = {}) =>
     runLoad({ url, concurrency: CONCURRENCY, seconds: SECONDS, ...extra });
 

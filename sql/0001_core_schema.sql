@@ -172,16 +172,77 @@ create table usage_records (
 create index usage_records_user_id_created_at_idx on usage_records (user_id, created_at);
 create index usage_records_evolution_job_id_idx on usage_records (evolution_job_id);
 
--- Rate-limit buckets. Unlogged: losing them in a crash only resets the limits, and writes skip the WAL.
+-- Rate-limit buckets (see rate_limit_hit below). Unlogged: losing them in a crash only resets the limits, and writes skip the WAL.
 create unlogged table rate_limit_buckets (
   key text primary key,
-  -- The times of the requests allowed within the current window (at most the limit): a sliding
-  -- log, so "N per window" holds over every window, not just on average.
-  hits timestamptz[] not null default '{}',
-  -- Whether the latest request was allowed (what the one upserting statement returns).
-  allowed boolean not null default true,
+  -- A sliding window kept as 60 sub-windows ("slots"): slots[i] holds counts[i] allowed requests.
+  -- Bounded state whatever the limit, and "N per window" holds over every rolling window.
+  slots bigint[] not null default '{}',
+  counts integer[] not null default '{}',
   updated_at timestamptz not null default now()
 );
+
+-- Counts one request against a bucket, in one call (one round trip, the row locked while it
+-- decides). A request counts while its slot overlaps the window, so the count never falls short
+-- of the true rolling count: no window ever holds more than p_limit allowed requests, and a slot
+-- frees at most one slot width (window / 60) late. Refused requests are not counted.
+-- Returns the decision, the requests counted, and the seconds until one more request fits
+-- (retry_after, 0 when allowed) and until the whole limit is free again (reset_after).
+create function rate_limit_hit(p_key text, p_limit integer, p_window double precision, p_now timestamptz)
+returns table (allowed boolean, used integer, retry_after double precision, reset_after double precision)
+language plpgsql as $$
+declare
+  width double precision := p_window / 60;
+  now_s double precision := extract(epoch from p_now);
+  current_slot bigint := floor(now_s / width);
+  -- The slot holding the instant one window ago: the oldest that may still hold a counted request.
+  oldest_live bigint := floor((now_s - p_window) / width);
+  bucket rate_limit_buckets;
+  live_slots bigint[];
+  live_counts integer[];
+  n integer;
+  to_free integer;
+  freed integer := 0;
+  i integer;
+begin
+  insert into rate_limit_buckets (key) values (p_key) on conflict (key) do nothing;
+  select * into bucket from rate_limit_buckets where key = p_key for update;
+  select coalesce(array_agg(u.s order by u.s), '{}'), coalesce(array_agg(u.c order by u.s), '{}'),
+         coalesce(sum(u.c), 0)
+    into live_slots, live_counts, used
+    from unnest(bucket.slots, bucket.counts) as u(s, c)
+    where u.s >= oldest_live;
+  allowed := used < p_limit;
+  if allowed then
+    n := cardinality(live_slots);
+    if n > 0 and live_slots[n] = current_slot then
+      live_counts[n] := live_counts[n] + 1;
+    else
+      live_slots := live_slots || current_slot;
+      live_counts := live_counts || 1;
+    end if;
+    used := used + 1;
+  end if;
+  update rate_limit_buckets
+    set slots = live_slots, counts = live_counts, updated_at = greatest(updated_at, p_now)
+    where key = p_key;
+  -- A request in slot s stops counting at (s + 1) * width + p_window.
+  n := cardinality(live_slots);
+  reset_after := case when n = 0 then 0 else (live_slots[n] + 1) * width + p_window - now_s end;
+  retry_after := 0;
+  if not allowed then
+    to_free := used - p_limit + 1;
+    for i in 1..n loop
+      freed := freed + live_counts[i];
+      if freed >= to_free then
+        retry_after := (live_slots[i] + 1) * width + p_window - now_s;
+        exit;
+      end if;
+    end loop;
+  end if;
+  return next;
+end
+$$;
 
 -- Failed logins per account key (a hash of the email, so unknown emails are tracked the same way).
 create unlogged table login_failures (

@@ -34,6 +34,8 @@ export const formatRow = (name: string, r: LoadResult, base?: LoadResult) =>
     `${Math.round(r.rps)} req/s`.padStart(14),
     `p50 ${r.p50.toFixed(2)} ms`.padStart(14),
     `p99 ${r.p99.toFixed(2)} ms`.padStart(14),
-    base ? `  (${(r.rps / base.rps).toFixed(2)}× the SELECT 1 route's rate)` : "",
+    base
+      ? `  vs SELECT 1: ${(r.rps / base.rps).toFixed(2)}× rate, ${(r.p50 / base.p50).toFixed(1)}× p50, ${(r.p99 / base.p99).toFixed(1)}× p99`
+      : "",
     r.errors ? `  ${r.errors} errors!` : "",
   ].join("");

@@ -3,7 +3,10 @@ import { AppError } from "../errors.ts";
 import { notifyObservers } from "./observe.ts";
 import { recordHit } from "./queries.ts";
 
-/** A limit: at most `limit` requests in any `windowSeconds` (a sliding window). */
+/**
+ * A limit: at most `limit` requests in any `windowSeconds` (a sliding window, counted in slots of
+ * 1/60 of the window, so a request may be refused up to one slot width early, never late).
+ */
 export interface RateRule {
   limit: number;
   windowSeconds: number;
@@ -39,15 +42,13 @@ export async function consume(
   if (rule.enabled === false) {
     return { allowed: true, limit, remaining: limit, resetSeconds: 0, retryAfterSeconds: 0 };
   }
-  const window = await recordHit(db, key, limit, windowSeconds, now);
-  const secondsUntil = (epoch: number | null) =>
-    epoch === null ? 0 : Math.max(1, Math.ceil(epoch + windowSeconds - now.getTime() / 1000));
+  const hit = await recordHit(db, key, limit, windowSeconds, now);
   const result: RateLimitResult = {
-    allowed: window.allowed,
+    allowed: hit.allowed,
     limit,
-    remaining: Math.max(0, limit - window.used),
-    resetSeconds: secondsUntil(window.newest),
-    retryAfterSeconds: window.allowed ? 0 : secondsUntil(window.frees_at),
+    remaining: Math.max(0, limit - hit.used),
+    resetSeconds: Math.ceil(hit.reset_after),
+    retryAfterSeconds: hit.allowed ? 0 : Math.max(1, Math.ceil(hit.retry_after)),
   };
   notifyObservers(key, result);
   return result;

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { sql } from "slonik";
+import { z } from "zod";
 import { consume, enforceRateLimit } from "../../core/rate-limit/index.ts";
 import { useTestDatabase } from "../support/db.ts";
 
@@ -13,29 +15,42 @@ describe("consume (sliding window in Postgres)", () => {
     for (let i = 0; i < 4; i++) results.push(await consume(db.pool, key, rule, at(0)));
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
     expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0]);
-    expect(results[3]!.retryAfterSeconds).toBe(60);
-    expect(results[3]!.resetSeconds).toBe(60);
+    expect(results[3]!.retryAfterSeconds).toBe(61);
+    expect(results[3]!.resetSeconds).toBe(61);
   });
 
-  test("no window ever holds more than the limit: a slot frees when its request is a window old", async () => {
+  // With a 60 s window a slot is 1 s wide: a request made at t counts until t + 61 at the latest.
+  test("no window ever holds more than the limit: a request stops counting a window (+1 slot) later", async () => {
     const key = `t:${crypto.randomUUID()}`;
     const hits = [0, 20, 40]; // three requests spread over the first 40 s
     for (const t of hits) expect((await consume(db.pool, key, rule, at(t))).allowed).toBe(true);
     const refused = await consume(db.pool, key, rule, at(50)); // a token bucket would allow this one
-    expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 10 });
-    expect((await consume(db.pool, key, rule, at(59))).allowed).toBe(false);
-    const freed = await consume(db.pool, key, rule, at(60)); // the request of t=0 left the window
+    expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 11 });
+    expect((await consume(db.pool, key, rule, at(60))).allowed).toBe(false); // t=0 still in the window
+    const freed = await consume(db.pool, key, rule, at(61)); // now it has left
     expect(freed).toMatchObject({ allowed: true, remaining: 0 });
-    expect((await consume(db.pool, key, rule, at(61))).allowed).toBe(false);
+    expect((await consume(db.pool, key, rule, at(62))).allowed).toBe(false);
     const later = await consume(db.pool, key, rule, at(3600));
-    expect(later).toMatchObject({ allowed: true, remaining: 2, resetSeconds: 60 });
+    expect(later).toMatchObject({ allowed: true, remaining: 2, resetSeconds: 61 });
+  });
+
+  test("a window's worth of bursts, checked second by second, never exceeds the limit", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    const allowedAt: number[] = [];
+    for (let t = 0; t < 300; t += 7)
+      for (let i = 0; i < 3; i++) if ((await consume(db.pool, key, rule, at(t))).allowed) allowedAt.push(t);
+    for (let start = 0; start < 300; start++) {
+      const inWindow = allowedAt.filter((t) => t >= start && t < start + 60).length;
+      expect({ start, inWindow: Math.min(inWindow, 3) }).toEqual({ start, inWindow });
+    }
+    expect(allowedAt.length).toBeGreaterThanOrEqual(12); // ~3 per 61 s over 300 s: it does let requests through
   });
 
   test("refused requests cost nothing: hammering does not delay the next slot", async () => {
     const key = `t:${crypto.randomUUID()}`;
     for (let i = 0; i < 50; i++) await consume(db.pool, key, rule, at(0));
-    expect((await consume(db.pool, key, rule, at(59))).allowed).toBe(false);
-    expect((await consume(db.pool, key, rule, at(60))).allowed).toBe(true);
+    expect((await consume(db.pool, key, rule, at(60))).allowed).toBe(false);
+    expect((await consume(db.pool, key, rule, at(61))).allowed).toBe(true);
   });
 
   test("a lowered limit applies at once to the requests already in the window", async () => {
@@ -44,8 +59,17 @@ describe("consume (sliding window in Postgres)", () => {
     const lowered = { limit: 1, windowSeconds: 60 };
     expect(await consume(db.pool, key, lowered, at(30))).toMatchObject({
       allowed: false,
-      retryAfterSeconds: 50, // a slot needs all three gone; the last (t=20) leaves at t=80
+      retryAfterSeconds: 51, // a slot needs all three gone; the last (t=20) stops counting at t=81
     });
+  });
+
+  test("state stays bounded whatever the limit: at most one slot per 1/60 of the window", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    const big = { limit: 1_000_000, windowSeconds: 3600 };
+    for (let t = 0; t < 7200; t += 30) await consume(db.pool, key, big, at(t));
+    const slots = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select cardinality(slots) as n from rate_limit_buckets where key = ${key}`);
+    expect(slots).toBeLessThanOrEqual(61);
   });
 
   test("concurrent requests never exceed the limit", async () => {
@@ -64,7 +88,7 @@ describe("consume (sliding window in Postgres)", () => {
       (e) => e,
     );
     expect(error.code).toBe("rate_limited");
-    expect(error.retryAfterSeconds).toBe(60);
+    expect(error.retryAfterSeconds).toBe(61);
     expect(error.message).toContain("Too many outcome reports");
     for (let i = 0; i < 5; i++)
       expect((await consume(db.pool, key, { ...one, enabled: false })).allowed).toBe(true);

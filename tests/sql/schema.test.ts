@@ -67,7 +67,7 @@ describe("schema", () => {
       "usage_records.completion_tokens": "integer",
       "usage_records.operation": "text",
       "usage_records.model": "text",
-      "rate_limit_buckets.hits": "ARRAY",
+      "rate_limit_buckets.counts": "ARRAY",
       "login_failures.locked_until": "timestamp with time zone",
     };
     for (const [column, type] of Object.entries(expected)) {
