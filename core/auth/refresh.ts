@@ -17,10 +17,17 @@ const signInAgain = (why: string) =>
 type Outcome = { session: Session } | { error: AppError };
 
 /**
+ * Two browser tabs refreshing at once present the same token; the loser must not end the session.
+ * A token reused this soon after its rotation is refused without revoking the family (the caller
+ * retries with the new token, which a browser's cookie already holds). Later reuse means a copy.
+ */
+export const REFRESH_REUSE_GRACE_MS = 10_000;
+
+/**
  * Exchanges a refresh token for a new session, rotating it: the presented token is marked used and
- * replaced by a new one in the same family. Presenting a token that was already used means it was
- * copied, so the whole family is revoked (committed) and `unauthenticated` thrown; unknown,
- * revoked and expired tokens are `unauthenticated` too.
+ * replaced by a new one in the same family. Presenting a token that was already used (after the
+ * grace window above) means it was copied, so the whole family is revoked (committed) and
+ * `unauthenticated` thrown; unknown, revoked and expired tokens are `unauthenticated` too.
  */
 export async function refreshSession(
   pool: DatabasePool,
@@ -33,6 +40,15 @@ export async function refreshSession(
   const outcome = await pool.transaction(async (tx): Promise<Outcome> => {
     const token = await findRefreshTokenForUpdate(tx, hashSecret(refreshToken));
     if (!token || token.revoked_at) return { error: signInAgain("This session has ended.") };
+    if (token.used_at && now.getTime() - token.used_at.getTime() < REFRESH_REUSE_GRACE_MS) {
+      return {
+        error: new AppError(
+          "unauthenticated",
+          "This refresh token was just exchanged by another request: use the new one (in a browser, retry: the cookie holds it).",
+          { details: { reason: "refresh_token_rotated" } },
+        ),
+      };
+    }
     if (token.used_at) {
       await revokeRefreshFamily(tx, token.family_id, now);
       return {

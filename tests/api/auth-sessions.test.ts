@@ -1,10 +1,18 @@
 import { describe, expect, test } from "bun:test";
+import { sql } from "slonik";
 import { signAccessToken } from "../../core/auth/index.ts";
+import { hashSecret } from "../../core/auth/tokens.ts";
 import { createTestApp } from "../support/app.ts";
 import { bearer, freshIp, PASSWORD, signUp } from "../support/auth.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const db = useTestDatabase();
+
+/** Moves a refresh token's use into the past, as if its copy were replayed later. */
+const usedSecondsAgo = (token: string, seconds: number) =>
+  db.pool.query(sql.unsafe`
+    update refresh_tokens set used_at = used_at - make_interval(secs => ${seconds})
+    where token_hash = ${hashSecret(token)}`);
 const post = (json: unknown) => ({ method: "POST", json, ip: freshIp() });
 
 describe("POST /v1/auth/register", () => {
@@ -152,12 +160,32 @@ describe("POST /v1/auth/refresh and /logout", () => {
     const second = await (
       await app.fetch("/v1/auth/refresh", post({ refresh_token: first.refresh_token }))
     ).json();
+    await usedSecondsAgo(first.refresh_token, 60); // past the two-tabs grace window
     const reuse = await app.fetch("/v1/auth/refresh", post({ refresh_token: first.refresh_token }));
     expect(reuse.status).toBe(401);
     expect((await reuse.json()).error.message).toContain("already used");
     // the thief's copy and the legitimate latest token are both dead now
     const latest = await app.fetch("/v1/auth/refresh", post({ refresh_token: second.refresh_token }));
     expect(latest.status).toBe(401);
+  });
+
+  test("two tabs refreshing at once: one wins, the other is told to retry, the session survives", async () => {
+    const app = createTestApp(db.pool);
+    const first = await signUp(app);
+    const cookie = { cookie: `ace_refresh=${first.refresh_token}` };
+    const [a, b] = await Promise.all([
+      app.fetch("/v1/auth/refresh", { method: "POST", headers: cookie }),
+      app.fetch("/v1/auth/refresh", { method: "POST", headers: cookie }),
+    ]);
+    const [winner, loser] = a.status === 200 ? [a, b] : [b, a];
+    expect([winner.status, loser.status]).toEqual([200, 401]);
+    expect((await loser.json()).error.details.reason).toBe("refresh_token_rotated");
+    const next = /ace_refresh=([^;]+)/.exec(winner.headers.get("set-cookie") ?? "")?.[1];
+    const retry = await app.fetch("/v1/auth/refresh", {
+      method: "POST",
+      headers: { cookie: `ace_refresh=${next}` },
+    });
+    expect(retry.status).toBe(200); // the family was not revoked
   });
 
   test("the cookie works instead of the body", async () => {
