@@ -240,4 +240,20 @@ describe("POST /v1/auth/refresh and /logout", () => {
     const again = await app.fetch("/v1/auth/refresh", post({ refresh_token: session.refresh_token }));
     expect(again.status).toBe(401);
   });
+
+  test("logout: no token is 401 naming refresh_token; an unknown or repeated one is a quiet 204", async () => {
+    const app = createTestApp(db.pool);
+    const none = await app.fetch("/v1/auth/logout", { method: "POST" });
+    expect(none.status).toBe(401);
+    expect((await none.json()).error.message).toContain("refresh_token");
+    const session = await signUp(app);
+    for (let i = 0; i < 2; i++) {
+      const out = await app.fetch("/v1/auth/logout", post({ refresh_token: session.refresh_token }));
+      expect(out.status).toBe(204);
+    }
+    const unknown = await app.fetch("/v1/auth/logout", post({ refresh_token: "not-a-token-we-issued" }));
+    expect(unknown.status).toBe(204); // reveals nothing about which tokens exist
+    const wrongType = await app.fetch("/v1/auth/logout", post({ refresh_token: 42 }));
+    expect(wrongType.status).toBe(422);
+  });
 });

@@ -82,6 +82,74 @@ describe("versions routes", () => {
     ).toBe(422);
   });
 
+  test("pagination: bounds are 422 naming the parameter; past the end is an empty last page", async () => {
+    const id = await newPlaybook();
+    for (const n of [1, 2]) {
+      await app.fetch(`/v1/playbooks/${id}/versions`, {
+        method: "POST",
+        json: { content: `${SAMPLE_PLAYBOOK}${"\n".repeat(n)}` },
+        headers: alice,
+      });
+    }
+    const first = await json(await app.fetch(`/v1/playbooks/${id}/versions?limit=2`, { headers: alice }));
+    expect(first.body).toMatchObject({ total: 3, limit: 2, offset: 0, next_offset: 2 });
+    const last = await json(
+      await app.fetch(`/v1/playbooks/${id}/versions?limit=2&offset=2`, { headers: alice }),
+    );
+    expect(last.body).toMatchObject({ total: 3, next_offset: null, items: [{ version_number: 1 }] });
+    const beyond = await json(await app.fetch(`/v1/playbooks/${id}/versions?offset=50`, { headers: alice }));
+    expect(beyond.body).toMatchObject({ total: 3, items: [], next_offset: null });
+    for (const [query, name] of [
+      ["limit=0", "limit"],
+      ["limit=101", "limit"],
+      ["limit=abc", "limit"],
+      ["offset=-1", "offset"],
+      ["limit=1.5", "limit"],
+    ]) {
+      for (const list of ["versions", "outcomes"]) {
+        const bad = await json(await app.fetch(`/v1/playbooks/${id}/${list}?${query}`, { headers: alice }));
+        expect({ list, query, status: bad.status }).toEqual({ list, query, status: 422 });
+        expect(bad.body.error.message).toContain(name);
+      }
+    }
+  });
+
+  test("malformed playbook ids and version numbers are 404 on every version route", async () => {
+    const id = await newPlaybook();
+    for (const [path, method] of [
+      ["/v1/playbooks/not-a-uuid/versions", "GET"],
+      ["/v1/playbooks/not-a-uuid/versions/1", "GET"],
+      ["/v1/playbooks/not-a-uuid/versions/1/diff", "GET"],
+      ["/v1/playbooks/not-a-uuid/versions/1/restore", "POST"],
+      [`/v1/playbooks/${id}/versions/-1`, "GET"],
+      [`/v1/playbooks/${id}/versions/0`, "GET"],
+      [`/v1/playbooks/${id}/versions/99999999999999999999`, "GET"],
+      [`/v1/playbooks/${id}/versions/1.5/restore`, "POST"],
+      ["/v1/playbooks/not-a-uuid/outcomes", "GET"],
+    ] as const) {
+      const response = await app.fetch(path, { method, headers: alice });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect((await response.json()).error.code).toBe("not_found");
+    }
+    const post = await app.fetch("/v1/playbooks/not-a-uuid/outcomes", {
+      method: "POST",
+      json: { task_description: "t", outcome: "success" },
+      headers: alice,
+    });
+    expect(post.status).toBe(404);
+  });
+
+  test("Accept: text/markdown downloads a version as text", async () => {
+    const id = await newPlaybook();
+    const response = await app.fetch(`/v1/playbooks/${id}/versions/1`, {
+      headers: { ...alice, accept: "text/markdown" },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toStartWith("text/markdown");
+    expect(response.headers.get("content-disposition")).toContain("attachment");
+    expect(await response.text()).toBe(SAMPLE_PLAYBOOK);
+  });
+
   test("another user gets 404 on list, version, diff and restore", async () => {
     const id = await newPlaybook();
     await app.fetch(`/v1/playbooks/${id}/versions`, {
@@ -149,6 +217,16 @@ describe("outcome routes", () => {
     );
     expect(big.status).toBe(413);
     expect(big.body.error.details.field).toBe("reasoning_trace");
+    const notes = await json(
+      await app.fetch(`/v1/playbooks/${id}/outcomes`, {
+        method: "POST",
+        json: { ...outcome, notes: "é".repeat(1025) }, // 2050 bytes: the limit counts bytes, not characters
+        headers: alice,
+      }),
+    );
+    expect(notes.status).toBe(413);
+    expect(notes.body.error.details.field).toBe("notes");
+    expect(notes.body.error.message).toContain("2048");
     const bad = await json(
       await app.fetch(`/v1/playbooks/${id}/outcomes`, {
         method: "POST",
