@@ -27,7 +27,7 @@ export function assertNoCollapse(baseIds: readonly string[], draft: Draft, optio
     "collapse_guard",
     `Rejected: the curator proposed removing ${removed} of ${baseIds.length} bullets (${share}%) in one evolution; ` +
       `at most ${allowed} (${Math.round(options.maxRemovalShare * 100)}%) may go at once. The playbook was left unchanged.`,
-    { details: { removed, baseCount: baseIds.length, allowed } },
+    { details: { removed, base_count: baseIds.length, allowed } },
   );
 }
 

@@ -85,7 +85,7 @@ describe("collapse guard", () => {
     expect(error).toMatchObject({
       code: "collapse_guard",
       transient: false,
-      details: { removed: 7, baseCount: 20, allowed: 6 },
+      details: { removed: 7, base_count: 20, allowed: 6 },
     });
     expect((error as Error).message).toBe(
       "Rejected: the curator proposed removing 7 of 20 bullets (35%) in one evolution; at most 6 (30%) may go at once. The playbook was left unchanged.",
