@@ -56,6 +56,7 @@ export const examples = {
     outcome_id: "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98",
     status: "recorded",
     pending_outcomes: 3,
+    queued_evolution_id: null,
   },
   versionDiff: {
     from_version: 2,

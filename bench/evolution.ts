@@ -15,7 +15,7 @@ import { reportOutcome } from "../core/outcomes/index.ts";
 import { createPlaybook } from "../core/playbooks/index.ts";
 import { createTestDatabase, stopTestCluster } from "../tests/support/cluster.ts";
 import { testConfig } from "../tests/support/config.ts";
-import { SAMPLE_PLAYBOOK } from "../tests/support/evolution.ts";
+import { FAILURE_BACKOFF, SAMPLE_PLAYBOOK } from "../tests/support/evolution.ts";
 import { createUser } from "../tests/support/factories.ts";
 import { startFakeLlm } from "../tests/support/fake-llm.ts";
 import { startWorker } from "../worker/runner.ts";
@@ -49,7 +49,7 @@ const tasks = {
 };
 const worker = await startWorker(db.url, config, logger, { tasks, pollIntervalMs: 1_000 });
 const user = await createUser(pool);
-const evolution = { threshold: 5, maxAttempts: 3 };
+const evolution = { threshold: 5, maxAttempts: 3, failureBackoff: FAILURE_BACKOFF };
 
 async function playbookWithPending(pending: number): Promise<string> {
   const p = await createPlaybook(

@@ -87,6 +87,7 @@ const EnvSchema = z.object({
   EVOLUTION_MAX_ATTEMPTS: int(1, 25).default(5),
   EVOLUTION_BATCH_SIZE: int(1, 1000).default(50),
   EVOLUTION_MAX_REMOVAL_SHARE: share.default(0.3),
+  EVOLUTION_FAILURE_BACKOFF_MINUTES: int(1, 24 * 60).default(15),
   PLAYBOOK_TOKEN_BUDGET: int(500).default(32_000),
 
   PLAYBOOK_MAX_BYTES: int(1024).default(100 * 1024),
@@ -170,6 +171,11 @@ const shape = (env: Env) => ({
     batchSize: env.EVOLUTION_BATCH_SIZE,
     maxRemovalShare: env.EVOLUTION_MAX_REMOVAL_SHARE,
     tokenBudget: env.PLAYBOOK_TOKEN_BUDGET,
+    /** Automatic triggers pause after a failed evolution: 15, 30, 60 … minutes, at most the time threshold. */
+    failureBackoff: {
+      baseMinutes: env.EVOLUTION_FAILURE_BACKOFF_MINUTES,
+      capHours: env.EVOLUTION_TIME_THRESHOLD_HOURS,
+    },
   },
   limits: {
     playbookBytes: env.PLAYBOOK_MAX_BYTES,

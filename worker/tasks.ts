@@ -56,6 +56,7 @@ export function createTaskList(deps: TaskDeps): TaskList {
           maxContentBytes: config.limits.playbookBytes,
           outcomeThreshold: config.evolution.outcomeThreshold,
           maxAttempts: config.evolution.maxAttempts,
+          failureBackoff: config.evolution.failureBackoff,
         },
       },
       parsed.data,
@@ -70,7 +71,11 @@ export function createTaskList(deps: TaskDeps): TaskList {
     }
     const queued = await sweepDueEvolutions(
       deps.pool,
-      { hours: config.evolution.timeThresholdHours, maxAttempts: config.evolution.maxAttempts },
+      {
+        hours: config.evolution.timeThresholdHours,
+        maxAttempts: config.evolution.maxAttempts,
+        failureBackoff: config.evolution.failureBackoff,
+      },
       now,
     );
     if (queued.length > 0) deps.logger.info("scheduled evolutions queued", { count: queued.length });

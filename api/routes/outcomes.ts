@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
+import { thresholdSettings } from "../../core/evolution/index.ts";
 import {
   ListOutcomesQuery,
   listOutcomes,
@@ -22,10 +23,7 @@ export const outcomeRoutes = (deps: AppDeps) => {
   const settings = {
     limits: deps.config.limits,
     rateRule: rateRules(deps.config).outcomes,
-    evolution: {
-      threshold: deps.config.evolution.outcomeThreshold,
-      maxAttempts: deps.config.evolution.maxAttempts,
-    },
+    evolution: thresholdSettings(deps.config),
   };
   return new Elysia({ name: "outcome-routes" })
     .use(authPlugin(deps))

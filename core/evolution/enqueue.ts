@@ -1,5 +1,13 @@
 import type { CommonQueryMethods } from "slonik";
-import { addWorkerJob, countPendingOutcomes, findActiveJob, insertJob } from "./queries.ts";
+import type { Config } from "../config.ts";
+import {
+  addWorkerJob,
+  countPendingOutcomes,
+  type FailureBackoff,
+  findActiveJob,
+  insertJob,
+  isInFailureBackoff,
+} from "./queries.ts";
 import type { TriggerResult } from "./schemas.ts";
 
 export type EvolutionTrigger = "manual" | "threshold" | "schedule";
@@ -23,19 +31,34 @@ export async function enqueueEvolution(
   return { job_id: active.id, status: active.status, is_new: false };
 }
 
+export interface ThresholdSettings {
+  threshold: number;
+  maxAttempts: number;
+  failureBackoff: FailureBackoff;
+}
+
+export const thresholdSettings = (config: Config): ThresholdSettings => ({
+  threshold: config.evolution.outcomeThreshold,
+  maxAttempts: config.evolution.maxAttempts,
+  failureBackoff: config.evolution.failureBackoff,
+});
+
 /**
  * The outcome threshold: queues an evolution when the playbook's pending outcomes reach
- * `threshold` and none is active. Runs in the transaction that wrote the outcome (or finished
+ * `threshold`, none is active and the playbook is not pausing after failed evolutions (a
+ * manual trigger still works then). Runs in the transaction that wrote the outcome (or finished
  * the previous job), so the decision and the enqueue are atomic. Returns the job when queued.
  */
 export async function enqueueIfThresholdMet(
   tx: CommonQueryMethods,
   playbook: { id: string; userId: string },
-  settings: { threshold: number; maxAttempts: number },
+  settings: ThresholdSettings,
+  now: Date = new Date(),
 ): Promise<TriggerResult | null> {
   const pending = await countPendingOutcomes(tx, playbook.id);
   if (pending < settings.threshold) return null;
   if (await findActiveJob(tx, playbook.id)) return null;
+  if (await isInFailureBackoff(tx, playbook.id, now, settings.failureBackoff)) return null;
   return enqueueEvolution(tx, {
     playbookId: playbook.id,
     userId: playbook.userId,

@@ -1,4 +1,10 @@
-export { type EvolutionTrigger, enqueueEvolution, enqueueIfThresholdMet } from "./enqueue.ts";
+export {
+  type EvolutionTrigger,
+  enqueueEvolution,
+  enqueueIfThresholdMet,
+  type ThresholdSettings,
+  thresholdSettings,
+} from "./enqueue.ts";
 export { reconcileEvolutionJobs } from "./reconcile.ts";
 export {
   type EvolutionDeps,

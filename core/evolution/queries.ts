@@ -1,4 +1,4 @@
-import { type CommonQueryMethods, sql } from "slonik";
+import { type CommonQueryMethods, sql, type ValueExpression } from "slonik";
 import { z } from "zod";
 
 /** Every SQL statement of the evolution feature. Each takes the connection first. */
@@ -78,16 +78,55 @@ export const countPendingOutcomes = (db: CommonQueryMethods, playbookId: string)
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) as n from outcomes where playbook_id = ${playbookId} and processed_at is null`);
 
-/** Active, non-starter playbooks with pending outcomes whose last evolution is older than the threshold. */
-export const duePlaybooks = (db: CommonQueryMethods, now: Date, hours: number) =>
+/** How long automatic triggers pause after failed evolutions: doubling per failure, capped. */
+export interface FailureBackoff {
+  baseMinutes: number;
+  capHours: number;
+}
+
+/**
+ * True while the playbook's automatic evolutions are paused: its failures since the last
+ * completed evolution are n > 0 and the latest is younger than base·2^(n−1) minutes (at most
+ * the cap). Without it a playbook whose evolutions keep failing would spend a full evolution's
+ * tokens on every new outcome.
+ */
+const inFailureBackoff = (playbookId: ValueExpression, now: Date, backoff: FailureBackoff) => sql.fragment`
+  exists (
+    select 1 from (
+      select count(*) as failures, max(f.completed_at) as last_failed_at
+      from evolution_jobs f
+      where f.playbook_id = ${playbookId} and f.status = 'failed'
+        and f.created_at > coalesce(
+          (select max(c.created_at) from evolution_jobs c
+           where c.playbook_id = ${playbookId} and c.status = 'completed'),
+          '-infinity')
+    ) s
+    where s.failures > 0
+      and s.last_failed_at > ${now.toISOString()}::timestamptz - least(
+        make_interval(mins => (${backoff.baseMinutes} * power(2, least(s.failures - 1, 16)))::int),
+        make_interval(hours => ${backoff.capHours})))`;
+
+export const isInFailureBackoff = (
+  db: CommonQueryMethods,
+  playbookId: string,
+  now: Date,
+  backoff: FailureBackoff,
+) =>
+  db.oneFirst(sql.type(z.object({ paused: z.boolean() }))`
+    select ${inFailureBackoff(playbookId, now, backoff)} as paused`);
+
+/**
+ * Active, non-starter playbooks with pending outcomes whose last evolution is older than the
+ * threshold, none active and none in failure backoff.
+ */
+export const duePlaybooks = (db: CommonQueryMethods, now: Date, hours: number, backoff: FailureBackoff) =>
   db.any(sql.type(z.object({ id: z.string(), user_id: z.string() }))`
     select p.id, p.user_id from playbooks p
     where p.status = 'active' and p.user_id is not null
       and exists (select 1 from outcomes o where o.playbook_id = p.id and o.processed_at is null)
       and not exists (
-        select 1 from evolution_jobs j where j.playbook_id = p.id
-        and (j.status in ('queued', 'running')
-             or (j.status = 'failed' and j.completed_at > ${now.toISOString()}::timestamptz - make_interval(hours => ${hours}))))
+        select 1 from evolution_jobs j where j.playbook_id = p.id and j.status in ('queued', 'running'))
+      and not ${inFailureBackoff(sql.identifier(["p", "id"]), now, backoff)}
       and coalesce(
         p.last_evolved_at,
         (select min(o.created_at) from outcomes o where o.playbook_id = p.id and o.processed_at is null)

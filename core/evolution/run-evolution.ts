@@ -11,6 +11,7 @@ import type { LlmClient, UsageEntry } from "../llm/index.ts";
 import type { Logger } from "../logger.ts";
 import { appendVersion } from "../playbooks/queries.ts";
 import { enqueueIfThresholdMet } from "./enqueue.ts";
+import type { FailureBackoff } from "./queries.ts";
 import {
   claimJob,
   completeJob,
@@ -32,6 +33,7 @@ export interface EvolutionSettings {
   maxContentBytes: number;
   outcomeThreshold: number;
   maxAttempts: number;
+  failureBackoff: FailureBackoff;
 }
 
 export interface EvolutionDeps {
@@ -198,7 +200,11 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<v
     await enqueueIfThresholdMet(
       tx,
       { id: job.playbook_id, userId: job.user_id },
-      { threshold: deps.settings.outcomeThreshold, maxAttempts: deps.settings.maxAttempts },
+      {
+        threshold: deps.settings.outcomeThreshold,
+        maxAttempts: deps.settings.maxAttempts,
+        failureBackoff: deps.settings.failureBackoff,
+      },
     );
   });
 }

@@ -1,19 +1,19 @@
 import { type DatabasePool, sql } from "slonik";
 import { enqueueEvolution } from "./enqueue.ts";
-import { duePlaybooks } from "./queries.ts";
+import { duePlaybooks, type FailureBackoff } from "./queries.ts";
 
 /**
  * The time threshold (run by cron): queues an evolution for every playbook with pending
  * outcomes whose last evolution (or, never evolved, first pending outcome) is older than
- * `hours`. A playbook whose evolution failed within that window waits for the next one.
+ * `hours`. A playbook pausing after failed evolutions (`failureBackoff`) waits until the pause ends.
  * Returns the ids of the playbooks queued. `now` is injectable for tests.
  */
 export async function sweepDueEvolutions(
   pool: DatabasePool,
-  settings: { hours: number; maxAttempts: number },
+  settings: { hours: number; maxAttempts: number; failureBackoff: FailureBackoff },
   now: Date = new Date(),
 ): Promise<string[]> {
-  const due = await duePlaybooks(pool, now, settings.hours);
+  const due = await duePlaybooks(pool, now, settings.hours, settings.failureBackoff);
   const queued: string[] = [];
   for (const playbook of due) {
     const result = await pool.transaction(async (tx) => {

@@ -2,7 +2,7 @@ import type { DatabasePool } from "slonik";
 import type { Caller } from "../auth/caller.ts";
 import { requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
-import { enqueueIfThresholdMet } from "../evolution/enqueue.ts";
+import { enqueueIfThresholdMet, type ThresholdSettings } from "../evolution/enqueue.ts";
 import { lockOwnPlaybook } from "../playbooks/access.ts";
 import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
 import { countPending, findByIdempotencyKey, insertOutcome } from "./queries.ts";
@@ -44,7 +44,7 @@ export async function reportOutcome(
     rateRule?: RateRule;
     idempotencyKey?: string | null;
     /** The outcome threshold: when pending outcomes reach it, an evolution is queued in this transaction. */
-    evolution?: { threshold: number; maxAttempts: number };
+    evolution?: ThresholdSettings;
   },
 ): Promise<OutcomeRecorded> {
   requireScope(caller, "write");
@@ -61,6 +61,7 @@ export async function reportOutcome(
         outcome_id: earlier,
         status: "recorded" as const,
         pending_outcomes: await countPending(tx, playbook.id),
+        queued_evolution_id: null,
       };
     // Inside the transaction: a retry, a refused or a failed report spends no rate-limit token.
     if (options.rateRule) {
@@ -80,9 +81,15 @@ export async function reportOutcome(
       idempotencyKey: key,
     });
     const pending = await countPending(tx, playbook.id);
-    if (options.evolution && pending >= options.evolution.threshold) {
-      await enqueueIfThresholdMet(tx, { id: playbook.id, userId: caller.userId }, options.evolution);
-    }
-    return { outcome_id: outcomeId, status: "recorded" as const, pending_outcomes: pending };
+    const queued =
+      options.evolution && pending >= options.evolution.threshold
+        ? await enqueueIfThresholdMet(tx, { id: playbook.id, userId: caller.userId }, options.evolution)
+        : null;
+    return {
+      outcome_id: outcomeId,
+      status: "recorded" as const,
+      pending_outcomes: pending,
+      queued_evolution_id: queued?.job_id ?? null,
+    };
   });
 }

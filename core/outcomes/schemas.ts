@@ -39,6 +39,10 @@ export const OutcomeRecorded = z.object({
   outcome_id: z.string(),
   status: z.literal("recorded"),
   pending_outcomes: z.number().int().describe("Outcomes of this playbook waiting for the next evolution"),
+  queued_evolution_id: z
+    .string()
+    .nullable()
+    .describe("The evolution job this report queued by reaching the outcome threshold, else null"),
 });
 export type OutcomeRecorded = z.infer<typeof OutcomeRecorded>;
 

@@ -34,6 +34,7 @@ describe("the agent loop over MCP", () => {
     const id = await restPlaybook(app, headers, SAMPLE_PLAYBOOK);
     const before = await callTool(client, "get_playbook", { playbook_id: id });
     expect(before.structuredContent).toMatchObject({ version_number: 1 });
+    let jobId = "";
     for (let i = 0; i < 5; i++) {
       const result = await callTool(client, "report_outcome", {
         playbook_id: id,
@@ -43,10 +44,13 @@ describe("the agent loop over MCP", () => {
         reasoning_trace: "Read the failing test, then ran it alone.",
       });
       expect(result.structuredContent).toMatchObject({ status: "recorded", pending_outcomes: i + 1 });
+      jobId = (result.structuredContent as { queued_evolution_id: string | null }).queued_evolution_id ?? "";
+      expect({ i, queued: jobId !== "" }).toEqual({ i, queued: i === 4 }); // the 5th report queued it
     }
-    // The 5th report queued the job in its transaction; REST shows its id (it may already be done).
+    expect(textOf(await callTool(client, "get_evolution_status", { job_id: jobId }))).toBeString();
+    // REST shows the same job (it may already be done).
     const detail = await (await app.fetch(`/v1/playbooks/${id}`, { headers })).json();
-    const jobId = (detail.active_evolution ?? detail.last_evolution).job_id as string;
+    expect((detail.active_evolution ?? detail.last_evolution).job_id).toBe(jobId);
     const done = await eventually(async () => {
       const status = await callTool(client, "get_evolution_status", { job_id: jobId });
       const s = status.structuredContent as { status: string };

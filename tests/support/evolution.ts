@@ -1,6 +1,7 @@
 import { type DatabasePool, sql } from "slonik";
 import { z } from "zod";
 import type { Caller } from "../../core/auth/caller.ts";
+import type { ThresholdSettings } from "../../core/evolution/index.ts";
 import { reportOutcome } from "../../core/outcomes/index.ts";
 import { createPlaybook } from "../../core/playbooks/index.ts";
 
@@ -18,7 +19,7 @@ export async function playbookWithOutcomes(
   pool: DatabasePool,
   caller: Caller,
   count: number,
-  evolution?: { threshold: number; maxAttempts: number },
+  evolution?: ThresholdSettings,
 ) {
   const playbook = await createPlaybook(
     pool,
@@ -39,6 +40,9 @@ export async function playbookWithOutcomes(
   }
   return { playbook, outcomes };
 }
+
+/** The default pause after failed evolutions (EVOLUTION_FAILURE_BACKOFF_MINUTES, capped at 24 h). */
+export const FAILURE_BACKOFF = { baseMinutes: 15, capHours: 24 };
 
 export const JobState = z.object({
   id: z.string(),

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Caller } from "../../core/auth/caller.ts";
 import { getPlaybook } from "../../core/playbooks/index.ts";
 import { useTestDatabase } from "../support/db.ts";
-import { eventually, jobsOf, playbookWithOutcomes } from "../support/evolution.ts";
+import { eventually, FAILURE_BACKOFF, jobsOf, playbookWithOutcomes } from "../support/evolution.ts";
 import { createUser } from "../support/factories.ts";
 import { type FakeLlm, reply, startFakeLlm } from "../support/fake-llm.ts";
 import { type Started, startPlatform } from "../support/process.ts";
@@ -49,6 +49,7 @@ describe("a worker killed mid-evolution", () => {
     const { playbook, outcomes } = await playbookWithOutcomes(db.pool, alice, 5, {
       threshold: 5,
       maxAttempts: 5,
+      failureBackoff: FAILURE_BACKOFF,
     });
     await eventually(async () => fake.requests.length >= 4);
     expect((await jobsOf(db.pool, playbook.id))[0]?.status).toBe("running");

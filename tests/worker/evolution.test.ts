@@ -12,6 +12,7 @@ import { testConfig } from "../support/config.ts";
 import { useTestDatabase } from "../support/db.ts";
 import {
   eventually,
+  FAILURE_BACKOFF,
   jobsOf,
   OUTCOME_LIMITS,
   playbookWithOutcomes,
@@ -22,7 +23,7 @@ import { type FakeLlm, fakeLlmClient, reply, startFakeLlm } from "../support/fak
 
 const db = useTestDatabase();
 const config = testConfig({ EVOLUTION_MAX_ATTEMPTS: "3" });
-const threshold = { threshold: 5, maxAttempts: 3 };
+const threshold = { threshold: 5, maxAttempts: 3, failureBackoff: FAILURE_BACKOFF };
 
 let fake: FakeLlm;
 let worker: WorkerHandle;

@@ -1,6 +1,11 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { getEvolution, TriggerResult, triggerEvolution } from "../../../core/evolution/index.ts";
+import {
+  getEvolution,
+  TriggerResult,
+  thresholdSettings,
+  triggerEvolution,
+} from "../../../core/evolution/index.ts";
 import { OutcomeRecorded, ReportOutcome, reportOutcome } from "../../../core/outcomes/index.ts";
 import { rateRules } from "../../../core/rate-limit/index.ts";
 import type { AppDeps } from "../../app.ts";
@@ -22,10 +27,7 @@ const EvolutionStatus = z.object({
 export function registerLoopTools(server: McpServer, deps: AppDeps): void {
   const { pool, logger, config } = deps;
   const rules = rateRules(config);
-  const evolution = {
-    threshold: config.evolution.outcomeThreshold,
-    maxAttempts: config.evolution.maxAttempts,
-  };
+  const evolution = thresholdSettings(config);
   server.registerTool(
     "report_outcome",
     {
@@ -47,9 +49,12 @@ export function registerLoopTools(server: McpServer, deps: AppDeps): void {
         idempotencyKey: null,
         evolution,
       });
+      const next = recorded.queued_evolution_id
+        ? `They reached the threshold: evolution ${recorded.queued_evolution_id} is queued (get_evolution_status follows it).`
+        : "";
       return ok(
         recorded,
-        `Outcome recorded (id ${recorded.outcome_id}). ${recorded.pending_outcomes} outcome(s) of this playbook are waiting for the next evolution.`,
+        `Outcome recorded (id ${recorded.outcome_id}). ${recorded.pending_outcomes} outcome(s) of this playbook are waiting for the next evolution. ${next}`.trim(),
       );
     }),
   );

@@ -10,7 +10,13 @@ import {
   updatePlaybook,
 } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { jobsOf, OUTCOME_LIMITS, playbookWithOutcomes, SAMPLE_PLAYBOOK } from "../../support/evolution.ts";
+import {
+  FAILURE_BACKOFF,
+  jobsOf,
+  OUTCOME_LIMITS,
+  playbookWithOutcomes,
+  SAMPLE_PLAYBOOK,
+} from "../../support/evolution.ts";
 import { codeOf, createUser, withScopes } from "../../support/factories.ts";
 
 const db = useTestDatabase();
@@ -48,7 +54,7 @@ describe("outcome threshold under concurrency", () => {
         Array.from({ length: 5 }, () =>
           reportOutcome(db.pool, alice, playbook.id, report, {
             limits: OUTCOME_LIMITS,
-            evolution: { threshold: 5, maxAttempts: 3 },
+            evolution: { threshold: 5, maxAttempts: 3, failureBackoff: FAILURE_BACKOFF },
           }),
         ),
       );

@@ -6,7 +6,7 @@ import { sweepDueEvolutions, triggerEvolution } from "../../../core/evolution/in
 import { reportOutcome } from "../../../core/outcomes/index.ts";
 import { listPlaybooks, seedStarters } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { jobsOf, playbookWithOutcomes } from "../../support/evolution.ts";
+import { FAILURE_BACKOFF, jobsOf, playbookWithOutcomes } from "../../support/evolution.ts";
 import { codeOf, createUser, withScopes } from "../../support/factories.ts";
 
 const db = useTestDatabase();
@@ -73,7 +73,7 @@ describe("triggerEvolution", () => {
 
 describe("outcome threshold", () => {
   test("the 5th outcome queues an evolution in the same transaction; the 6th does not add another", async () => {
-    const threshold = { threshold: 5, maxAttempts: 5 };
+    const threshold = { threshold: 5, maxAttempts: 5, failureBackoff: FAILURE_BACKOFF };
     const { playbook } = await playbookWithOutcomes(db.pool, alice, 4, threshold);
     expect(await jobsOf(db.pool, playbook.id)).toEqual([]);
     const report = { task_description: "t", outcome: "success" as const };
@@ -87,13 +87,52 @@ describe("outcome threshold", () => {
   });
 });
 
+describe("failure backoff", () => {
+  test("a recent failure pauses the outcome threshold but not a manual trigger", async () => {
+    const erin = await createUser(db.pool);
+    const { playbook } = await playbookWithOutcomes(db.pool, erin, 4);
+    const failedMinutesAgo = (minutes: number) =>
+      db.pool.query(sql.unsafe`
+        insert into evolution_jobs (playbook_id, user_id, trigger, status, created_at, completed_at)
+        values (${playbook.id}, ${erin.userId}, 'threshold', 'failed',
+                now() - make_interval(mins => ${minutes + 1}), now() - make_interval(mins => ${minutes}))`);
+    await failedMinutesAgo(5);
+    const report = { task_description: "t", outcome: "success" as const };
+    const threshold = { threshold: 5, maxAttempts: 5, failureBackoff: FAILURE_BACKOFF };
+    const options = { limits: { reasoningTraceBytes: 10240, notesBytes: 2048 }, evolution: threshold };
+    const fifth = await reportOutcome(db.pool, erin, playbook.id, report, options);
+    expect(fifth.queued_evolution_id).toBeNull();
+    expect((await jobsOf(db.pool, playbook.id)).map((j) => j.status)).toEqual(["failed"]);
+    const manual = await triggerEvolution(db.pool, erin, playbook.id, { maxAttempts: 5 });
+    expect(manual.is_new).toBe(true);
+  });
+
+  test("once the pause is over the next outcome queues the evolution", async () => {
+    const fay = await createUser(db.pool);
+    const { playbook } = await playbookWithOutcomes(db.pool, fay, 4);
+    await db.pool.query(sql.unsafe`
+      insert into evolution_jobs (playbook_id, user_id, trigger, status, created_at, completed_at)
+      values (${playbook.id}, ${fay.userId}, 'threshold', 'failed', now() - interval '21 minutes', now() - interval '20 minutes')`);
+    const threshold = { threshold: 5, maxAttempts: 5, failureBackoff: FAILURE_BACKOFF };
+    const recorded = await reportOutcome(
+      db.pool,
+      fay,
+      playbook.id,
+      { task_description: "t", outcome: "failure" },
+      { limits: { reasoningTraceBytes: 10240, notesBytes: 2048 }, evolution: threshold },
+    );
+    expect(recorded.queued_evolution_id).toBeString();
+  });
+});
+
 describe("time threshold sweep", () => {
   test("queues playbooks whose pending outcomes waited longer than the threshold, once", async () => {
     const carol = await createUser(db.pool);
     const { playbook: old } = await playbookWithOutcomes(db.pool, carol, 1);
     const { playbook: none } = await playbookWithOutcomes(db.pool, carol, 0);
     const now = new Date();
-    const sweep = (at: Date) => sweepDueEvolutions(db.pool, { hours: 24, maxAttempts: 5 }, at);
+    const sweep = (at: Date) =>
+      sweepDueEvolutions(db.pool, { hours: 24, maxAttempts: 5, failureBackoff: FAILURE_BACKOFF }, at);
     expect(await sweep(now)).not.toContain(old.id);
     const later = new Date(now.getTime() + 25 * 3600 * 1000);
     const queued = await sweep(later);
@@ -103,24 +142,32 @@ describe("time threshold sweep", () => {
     expect(await jobsOf(db.pool, old.id)).toEqual([expect.objectContaining({ status: "queued" })]);
   });
 
-  test("after an evolution the clock restarts at last_evolved_at; a recent failure waits a period", async () => {
+  test("after an evolution the clock restarts at last_evolved_at; failures pause it 15, 30 … min", async () => {
     const dave = await createUser(db.pool);
     const { playbook } = await playbookWithOutcomes(db.pool, dave, 1);
     const now = new Date();
+    const at = (hours: number) => new Date(now.getTime() + hours * 3600 * 1000);
     await db.pool.query(
       sql.unsafe`update playbooks set last_evolved_at = ${now.toISOString()} where id = ${playbook.id}`,
     );
     const sweep = (hours: number) =>
-      sweepDueEvolutions(
-        db.pool,
-        { hours: 24, maxAttempts: 5 },
-        new Date(now.getTime() + hours * 3600 * 1000),
-      );
+      sweepDueEvolutions(db.pool, { hours: 24, maxAttempts: 5, failureBackoff: FAILURE_BACKOFF }, at(hours));
     expect(await sweep(23)).not.toContain(playbook.id);
-    await db.pool.query(sql.unsafe`
-      insert into evolution_jobs (playbook_id, user_id, trigger, status, completed_at)
-      values (${playbook.id}, ${dave.userId}, 'schedule', 'failed', ${new Date(now.getTime() + 20 * 3600 * 1000).toISOString()})`);
-    expect(await sweep(25)).not.toContain(playbook.id);
-    expect(await sweep(45)).toContain(playbook.id);
+    const finished = async (status: "failed" | "completed", hours: number) =>
+      db.pool.query(sql.unsafe`
+        insert into evolution_jobs (playbook_id, user_id, trigger, status, created_at, completed_at)
+        values (${playbook.id}, ${dave.userId}, 'schedule', ${status},
+                ${at(hours - 0.01).toISOString()}, ${at(hours).toISOString()})`);
+    await finished("failed", 30);
+    expect(await sweep(30.2)).not.toContain(playbook.id); // 12 min after one failure
+    await finished("failed", 31);
+    expect(await sweep(31.4)).not.toContain(playbook.id); // 24 min after the second: 30 min pause
+    await finished("completed", 32); // a success ends the backoff (and restarts the clock)
+    await db.pool.query(
+      sql.unsafe`update playbooks set last_evolved_at = ${at(32).toISOString()} where id = ${playbook.id}`,
+    );
+    await finished("failed", 57);
+    expect(await sweep(57.2)).not.toContain(playbook.id);
+    expect(await sweep(57.3)).toContain(playbook.id); // 18 min after one failure since the success
   });
 });
