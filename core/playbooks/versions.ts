@@ -26,10 +26,13 @@ export async function listVersions(
   return toPage(rows.map(toVersionSummary), total, limit, offset);
 }
 
+/** version_number is a Postgres integer: anything larger cannot exist. */
+const MAX_VERSION = 2_147_483_647;
+
 /** Parses a version number from a path or tool argument; anything else is not found. */
 export function parseVersionNumber(value: string | number): number {
   const n = typeof value === "number" ? value : /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1) throw versionNotFound(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_VERSION) throw versionNotFound(value);
   return n;
 }
 

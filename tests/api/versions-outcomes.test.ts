@@ -246,6 +246,27 @@ describe("outcome routes", () => {
     expect(missing.body.error.message).toContain("task_description: is required");
   });
 
+  test("a NUL character or a lone surrogate in any field is a 422, not a 500", async () => {
+    const id = await newPlaybook();
+    for (const bad of [
+      { task_description: "a\u0000" },
+      { reasoning_trace: "\u0000" },
+      { notes: "\u0000" },
+      { bullets_used: ["str-00001\u0000"] },
+      { bullets_used: ["\ud800"] },
+    ]) {
+      const response = await json(
+        await app.fetch(`/v1/playbooks/${id}/outcomes`, {
+          method: "POST",
+          json: { ...outcome, ...bad },
+          headers: alice,
+        }),
+      );
+      expect({ bad, status: response.status }).toEqual({ bad, status: 422 });
+      expect(response.body.error.message).toContain("cannot be stored");
+    }
+  });
+
   test("starters refuse outcomes; other users get 404; a read-only key gets 403", async () => {
     const list = await (await app.fetch("/v1/playbooks?include_starters=true", { headers: alice })).json();
     const starter = list.items.find((p: { is_starter: boolean }) => p.is_starter);

@@ -63,6 +63,9 @@ describe("playbook tools", () => {
     expect(textOf(section)).toContain('"STRATEGIES & INSIGHTS", "COMMON MISTAKES TO AVOID"');
     const version = await callTool(client, "get_playbook", { playbook_id: id, version: 9 });
     expect(textOf(version)).toContain("Version 9 of this playbook does not exist");
+    const huge = await callTool(client, "get_playbook", { playbook_id: id, version: 99_999_999_999 });
+    expect(huge.isError).toBe(true);
+    expect(textOf(huge)).toContain("does not exist");
   });
 
   test("create_playbook copies a starter, which itself refuses outcomes until copied", async () => {
