@@ -2,7 +2,8 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { Elysia } from "elysia";
 import type { AppDeps } from "../app.ts";
 import { authenticate, authInfoFor } from "./auth.ts";
-import { rejectForeignOrigin } from "./origin.ts";
+import { readJsonRpc } from "./jsonrpc.ts";
+import { corsHeaders, preflight, rejectForeignOrigin } from "./origin.ts";
 import { createMcpServer } from "./server.ts";
 
 /**
@@ -16,8 +17,16 @@ function methodNotAllowed(): Response {
       error: { code: -32000, message: "Method not allowed: this MCP endpoint is stateless; use POST." },
       id: null,
     },
-    { status: 405, headers: { allow: "POST" } },
+    { status: 405, headers: { allow: "POST, OPTIONS" } },
   );
+}
+
+/** The response with the CORS headers an allowed browser origin needs to read it. */
+function withCors(response: Response, request: Request, deps: AppDeps): Response {
+  for (const [name, value] of Object.entries(corsHeaders(request, deps.config.http.allowedOrigins))) {
+    response.headers.set(name, value);
+  }
+  return response;
 }
 
 /** Origin check, then the caller (401 before any JSON-RPC), then one stateless transport. */
@@ -26,6 +35,8 @@ async function handlePost(deps: AppDeps, request: Request): Promise<Response> {
   if (foreign) return foreign;
   const caller = await authenticate(deps, request);
   if (caller instanceof Response) return caller;
+  const body = await readJsonRpc(request);
+  if (body instanceof Response) return body;
   const server = createMcpServer(deps);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -33,26 +44,29 @@ async function handlePost(deps: AppDeps, request: Request): Promise<Response> {
   });
   await server.connect(transport);
   try {
-    return await transport.handleRequest(request, { authInfo: authInfoFor(caller) });
+    return await transport.handleRequest(request, { authInfo: authInfoFor(caller), ...body });
   } finally {
     // With JSON responses the whole answer is built by now, so the server can go.
     await server.close();
   }
 }
 
-/** MCP Streamable HTTP at `/mcp`: POST carries JSON-RPC; GET and DELETE answer 405. */
+const refuseOther =
+  (deps: AppDeps) =>
+  ({ request }: { request: Request }) =>
+    rejectForeignOrigin(request, deps.config.http.allowedOrigins) ?? methodNotAllowed();
+
+/**
+ * MCP Streamable HTTP at `/mcp`: POST carries JSON-RPC; OPTIONS answers CORS preflights for
+ * ALLOWED_ORIGINS; every other method is 405.
+ */
 export const mcpRoutes = (deps: AppDeps) =>
   new Elysia({ name: "mcp-routes" })
-    .post("/mcp", ({ request }) => handlePost(deps, request), { parse: "none", detail: { hide: true } })
-    .get(
-      "/mcp",
-      ({ request }) => rejectForeignOrigin(request, deps.config.http.allowedOrigins) ?? methodNotAllowed(),
-      {
-        detail: { hide: true },
-      },
-    )
-    .delete(
-      "/mcp",
-      ({ request }) => rejectForeignOrigin(request, deps.config.http.allowedOrigins) ?? methodNotAllowed(),
-      { detail: { hide: true } },
-    );
+    .post("/mcp", async ({ request }) => withCors(await handlePost(deps, request), request, deps), {
+      parse: "none",
+      detail: { hide: true },
+    })
+    .options("/mcp", ({ request }) => preflight(request, deps.config.http.allowedOrigins), {
+      detail: { hide: true },
+    })
+    .all("/mcp", refuseOther(deps), { detail: { hide: true } });

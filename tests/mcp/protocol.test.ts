@@ -64,12 +64,40 @@ describe("initialize and discovery", () => {
 });
 
 describe("HTTP methods, origin, protocol version", () => {
-  test("GET and DELETE answer 405 with Allow: POST (no SSE stream, no session)", async () => {
-    for (const method of ["GET", "DELETE"]) {
+  test("GET, DELETE and other methods answer 405 with Allow (no SSE stream, no session)", async () => {
+    for (const method of ["GET", "DELETE", "PUT", "PATCH"]) {
       const response = await app.fetch("/mcp", { method, headers: { ...MCP_HEADERS, ...auth } });
-      expect(response.status).toBe(405);
-      expect(response.headers.get("allow")).toBe("POST");
+      expect({ method, status: response.status }).toEqual({ method, status: 405 });
+      expect(response.headers.get("allow")).toBe("POST, OPTIONS");
     }
+  });
+
+  test("a same-origin page on a non-loopback host is refused (DNS rebinding)", async () => {
+    const rebound = await post(listTools, { host: "evil.example:3000", origin: "http://evil.example:3000" });
+    expect(rebound.status).toBe(403);
+  });
+
+  test("CORS: an allowed origin gets a preflight answer and can read responses; others cannot", async () => {
+    const preflight = await app.fetch("/mcp", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type, mcp-protocol-version",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("mcp-protocol-version");
+    const served = await post(listTools, { origin: "https://app.example.com" });
+    expect(served.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    const foreign = await app.fetch("/mcp", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    expect((await post(listTools)).headers.get("access-control-allow-origin")).toBeNull();
   });
 
   test("a browser Origin that is neither allowed nor same-origin is refused with 403", async () => {
@@ -111,11 +139,19 @@ describe("malformed JSON-RPC", () => {
     expect((await response.json()).error.code).toBe(-32700);
   });
 
-  test("JSON that is not a JSON-RPC message is rejected with a spec error code", async () => {
-    const response = await post(JSON.stringify({ hello: "world" }));
-    expect(response.status).toBe(400);
-    // The SDK answers a well-formed JSON body that is no JSON-RPC message with -32700, not -32600.
-    expect((await response.json()).error.code).toBe(-32700);
+  test("JSON that is not a JSON-RPC message, or an empty batch, is -32600 Invalid Request", async () => {
+    for (const body of [{ hello: "world" }, [], [{ jsonrpc: "2.0", id: 1, method: "ping" }, 42], "text"]) {
+      const response = await post(JSON.stringify(body));
+      expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      const answer = await response.json();
+      expect(answer.error.code).toBe(-32600);
+      expect(answer.error.message).toStartWith("Invalid Request");
+    }
+  });
+
+  test("a valid batch is still answered", async () => {
+    const response = await post(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "ping" }]));
+    expect(response.status).toBe(200);
   });
 
   test("an unknown method is -32601", async () => {
