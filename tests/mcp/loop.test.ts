@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "../../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../../worker/runner.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
@@ -22,7 +22,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
+db.beforeDrop(async () => {
   await worker?.stop();
   await fake?.stop();
 });

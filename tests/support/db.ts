@@ -7,6 +7,12 @@ export interface TestDatabase {
   /** Connection URL of this test file's own database. */
   readonly url: string;
   readonly pool: DatabasePool;
+  /**
+   * Runs `stop` after the file's tests but before its pool ends and its database is dropped.
+   * Whatever uses the database (a worker, a subprocess) must stop here, not in a later
+   * `afterAll`: bun runs `afterAll` hooks in declaration order, so those run after the drop.
+   */
+  beforeDrop(stop: () => unknown): void;
 }
 
 /**
@@ -17,6 +23,7 @@ export function useTestDatabase(): TestDatabase {
   let url = "";
   let pool: DatabasePool | undefined;
   let drop: (() => Promise<void>) | undefined;
+  const stops: (() => unknown)[] = [];
   beforeAll(async () => {
     const db = await createTestDatabase();
     url = db.url;
@@ -24,10 +31,14 @@ export function useTestDatabase(): TestDatabase {
     pool = await createDbPool(url, { maxPoolSize: 10 });
   }, 60_000); // the first file to run also boots the cluster and builds the template
   afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
     await pool?.end();
     await drop?.();
-  });
+  }, 60_000);
   return {
+    beforeDrop: (stop) => {
+      stops.push(stop);
+    },
     get url() {
       return url;
     },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "slonik";
 import { z } from "zod";
 import type { Caller } from "../../core/auth/caller.ts";
@@ -18,8 +18,11 @@ beforeAll(async () => {
   fake = await startFakeLlm({ instant: true });
   alice = await createUser(db.pool);
 });
-afterAll(async () => {
-  for (const w of workers) w.proc.kill("SIGKILL");
+db.beforeDrop(async () => {
+  for (const w of workers) {
+    w.proc.kill("SIGKILL");
+    await w.proc.exited;
+  }
   await fake?.stop();
 });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "slonik";
 import { z } from "zod";
 import type { Caller } from "../../core/auth/caller.ts";
@@ -51,10 +51,10 @@ beforeAll(async () => {
   alice = await createUser(db.pool);
 }, 30_000);
 
-afterAll(async () => {
+db.beforeDrop(async () => {
   await worker?.stop();
   await fake?.stop();
-}, 30_000);
+});
 
 const finished = (playbookId: string, count = 1) =>
   eventually(async () => {
