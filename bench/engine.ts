@@ -18,7 +18,7 @@ import { instantReply, startFakeLlm } from "../tests/support/fake-llm.ts";
 
 const iterations = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 200);
 const http = process.argv.includes("--http");
-const fixture = path.resolve(import.meta.dir, "../../shared/fixtures/appworld_online_trained_playbook.txt");
+const fixture = path.resolve(import.meta.dir, "../tests/fixtures/appworld_online_trained_playbook.txt");
 const content = await Bun.file(fixture).text();
 const trace = "Step 1: called apis.spotify.login. Step 2: listed playlists page 0 only. ".repeat(25);
 const outcomes: OutcomeInput[] = [1, 2, 3, 4, 5].map((n) => ({

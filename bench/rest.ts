@@ -14,7 +14,7 @@ const arg = (name: string, fallback: number) =>
 const SECONDS = arg("seconds", 5);
 const CONCURRENCY = arg("concurrency", 64);
 const fixture = readFileSync(
-  path.resolve(import.meta.dir, "../../shared/fixtures/appworld_online_trained_playbook.txt"),
+  path.resolve(import.meta.dir, "../tests/fixtures/appworld_online_trained_playbook.txt"),
   "utf8",
 );
 

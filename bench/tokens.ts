@@ -46,7 +46,7 @@ interface Row {
 }
 
 const fixture = await Bun.file(
-  path.resolve(import.meta.dir, "../../shared/fixtures/appworld_online_trained_playbook.txt"),
+  path.resolve(import.meta.dir, "../tests/fixtures/appworld_online_trained_playbook.txt"),
 ).text();
 
 /** The fixture with only its first `n` bullets (all headers kept). */

@@ -1,14 +1,12 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { seedStarters } from "../../core/playbooks/index.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { bearer, newKey, signUp } from "../support/auth.ts";
 import { useTestDatabase } from "../support/db.ts";
+import { readFixture } from "../support/fixtures.ts";
 
 const db = useTestDatabase();
-const FIXTURES = path.resolve(import.meta.dir, "../../../shared/fixtures");
-const appworld = readFileSync(path.join(FIXTURES, "appworld_initial_playbook.txt"), "utf8");
+const appworld = readFixture("appworld_initial_playbook.txt");
 
 let app: TestApp;
 let alice: Record<string, string>;

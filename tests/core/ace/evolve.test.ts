@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { diffBullets, EngineError, evolvePlaybook } from "../../../core/ace/index.ts";
 import { type FakeLlm, reply, startFakeLlm } from "../../support/fake-llm.ts";
+import { readFixture } from "../../support/fixtures.ts";
 import {
   curation,
   fakeClient,
@@ -11,7 +12,6 @@ import {
   rejection,
   SERIAL,
 } from "./evolve-helpers.ts";
-import { readFixture } from "./fixtures.ts";
 
 let fake: FakeLlm;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import {
   renderPlaybook,
   sectionNames,
 } from "../../../core/ace/index.ts";
-import { readFixture } from "./fixtures.ts";
+import { readFixture } from "../../support/fixtures.ts";
 
 const roundTrip = (text: string) => renderPlaybook(parsePlaybook(text));
 

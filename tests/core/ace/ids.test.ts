@@ -6,7 +6,7 @@ import {
   parsePlaybook,
   slugFromSectionName,
 } from "../../../core/ace/index.ts";
-import { readFixture } from "./fixtures.ts";
+import { readFixture } from "../../support/fixtures.ts";
 
 describe("bullet id allocation", () => {
   test("continues after the highest number of the whole playbook, across prefixes and gaps", async () => {

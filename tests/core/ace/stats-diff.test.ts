@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { countTokens, diffBullets, playbookStats } from "../../../core/ace/index.ts";
-import { readFixture } from "./fixtures.ts";
+import { readFixture } from "../../support/fixtures.ts";
 
 describe("playbookStats", () => {
   test("counts bullets per section, including empty sections", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { EngineError, parseValidPlaybook, validatePlaybookText } from "../../../core/ace/index.ts";
-import { readFixture } from "./fixtures.ts";
+import { readFixture } from "../../support/fixtures.ts";
 
 describe("validatePlaybookText", () => {
   test("accepts the fixtures (the large one only with a raised limit)", async () => {

@@ -15,11 +15,11 @@ import {
 import { STARTERS_DIR } from "../../../core/playbooks/seed-starters.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { codeOf, createUser, withScopes } from "../../support/factories.ts";
+import { readFixture } from "../../support/fixtures.ts";
 
 const db = useTestDatabase();
 const limits = { maxBytes: 100 * 1024 };
-const FIXTURES = path.resolve(import.meta.dir, "../../../../shared/fixtures");
-const initialFixture = readFileSync(path.join(FIXTURES, "appworld_initial_playbook.txt"), "utf8");
+const initialFixture = readFixture("appworld_initial_playbook.txt");
 
 let alice: Caller;
 let bob: Caller;

@@ -1,6 +1,4 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { Caller } from "../../../core/auth/caller.ts";
 import {
   createPlaybook,
@@ -13,11 +11,11 @@ import {
 } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { codeOf, createUser } from "../../support/factories.ts";
+import { readFixture } from "../../support/fixtures.ts";
 
 const db = useTestDatabase();
 const limits = { maxBytes: 200 * 1024 };
-const FIXTURES = path.resolve(import.meta.dir, "../../../../shared/fixtures");
-const trained = readFileSync(path.join(FIXTURES, "appworld_online_trained_playbook.txt"), "utf8");
+const trained = readFixture("appworld_online_trained_playbook.txt");
 
 let alice: Caller;
 let bob: Caller;
