@@ -2,7 +2,9 @@ import type { Bullet, LocatedBullet, Playbook, PlaybookLine } from "./types.ts";
 
 // Ids: a slug and a number in the ACE repos, but any token without spaces or brackets is accepted.
 export const BULLET_LINE = /^\[([A-Za-z0-9][A-Za-z0-9_.:-]*)\][ \t]+(.*)$/;
-const COUNTERS = /^helpful=(\d+)[ \t]+harmful=(\d+)[ \t]*::[ \t]?(.*)$/;
+// Counters up to 9 digits stay exact integers everywhere (JS numbers, Postgres integer); a longer
+// one leaves the line unparsed as counters, which the validator reports as malformed.
+const COUNTERS = /^helpful=(\d{1,9})[ \t]+harmful=(\d{1,9})[ \t]*::[ \t]?(.*)$/;
 const SECTION_LINE = /^##[ \t]+(.*\S)[ \t]*$/;
 
 /** Parses one bullet line, or returns null when the line is not a bullet. */

@@ -1,7 +1,9 @@
 import { sectionKey } from "./format.ts";
 import type { LocatedBullet } from "./types.ts";
 
-const NUMBERED_ID = /^(.*)-(\d+)$/;
+// At most 9 digits: numbers stay below Postgres' integer limit (max_bullet_number) and the
+// allocator's count-up stays exact. An id with a longer number counts as unnumbered.
+const NUMBERED_ID = /^(.*)-(\d{1,9})$/;
 const ID_DIGITS = 5;
 const STOP_WORDS = new Set(["and", "or", "the", "a", "an", "of", "to", "for", "in", "on", "with", "&"]);
 

@@ -14,7 +14,7 @@ function lineProblem(text: string, lineNumber: number): string | null {
   if (/^##\s*$/.test(text)) return `line ${lineNumber}: section header without a name`;
   if (/^\[[^\]\s]+\]\s*$/.test(text)) return `line ${lineNumber}: bullet ${text.trim()} has no content`;
   if (/^\[[^\]\s]+\][ \t]+(helpful|harmful)=/.test(text)) {
-    return `line ${lineNumber}: malformed counters; expected "[id] helpful=N harmful=N :: content"`;
+    return `line ${lineNumber}: malformed counters; expected "[id] helpful=N harmful=N :: content" with N of at most 9 digits`;
   }
   return null;
 }

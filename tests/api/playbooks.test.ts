@@ -63,6 +63,17 @@ describe("POST /v1/playbooks", () => {
     }
   });
 
+  test("huge numbers in ids and counters: ids are accepted, counters are a 422 naming the line", async () => {
+    const ids = await create(alice, { name: "x", content: "## A\n[a-3000000000] big id\n[a-00001] small\n" });
+    expect(ids.status).toBe(201);
+    const counters = await create(alice, {
+      name: "x",
+      content: "## A\n[a-00001] helpful=99999999999 harmful=0 :: x\n",
+    });
+    expect(counters.status).toBe(422);
+    expect(counters.body.error.message).toContain("line 2");
+  });
+
   test("a form-encoded body is 415 asking for JSON", async () => {
     const response = await app.fetch("/v1/playbooks", {
       method: "POST",

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import {
+  bulletNumber,
   Draft,
   IdAllocator,
   maxBulletNumber,
@@ -32,6 +33,13 @@ describe("bullet id allocation", () => {
     expect(allocator.allocate("b")).toBe("b-00004");
     expect(allocator.allocate("b")).toBe("b-00005");
     expect(maxBulletNumber(["x-12", "y", "z-00003"])).toBe(12);
+  });
+
+  test("an id whose number has more than 9 digits counts as unnumbered; allocation stays small and exact", () => {
+    expect(bulletNumber("a-3000000000")).toBeNull();
+    expect(bulletNumber("a-999999999")).toBe(999_999_999);
+    const ids = new IdAllocator(["a-3000000000", "a-99999999999999999999", "a-00007"]);
+    expect(ids.allocate("a")).toBe("a-00008");
   });
 
   test("new sections get a slug from their name's initials", () => {

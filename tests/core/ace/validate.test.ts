@@ -28,12 +28,18 @@ describe("validatePlaybookText", () => {
       ok: false,
       errors: [
         "line 3: duplicate bullet id [a-00001] (first used on line 2)",
-        'line 4: malformed counters; expected "[id] helpful=N harmful=N :: content"',
+        'line 4: malformed counters; expected "[id] helpful=N harmful=N :: content" with N of at most 9 digits',
         "line 5: bullet [a-00003] has no content",
         "line 6: bullet [a-00004] has no content",
         "line 7: section header without a name",
       ],
     });
+  });
+
+  test("counters beyond 9 digits are malformed, not silently rounded", () => {
+    const result = validatePlaybookText("## A\n[a-00001] helpful=99999999999999999999999 harmful=0 :: x\n");
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors[0]).toContain("at most 9 digits");
   });
 
   test("accepts empty text and free prose", () => {
