@@ -33,6 +33,22 @@ export interface ChatReply {
   usage: UsageEntry;
 }
 
+/**
+ * The reply's text. OpenAI sends a string; some compatible servers send content parts
+ * (`[{type: "text", text}]`) or other values. Anything becomes text here, so the usage is
+ * always recorded and output validation (with its repair call) decides what is usable.
+ */
+function messageText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (content === null || content === undefined) return "";
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => (typeof part === "string" ? part : typeof part?.text === "string" ? part.text : ""))
+      .join("");
+  }
+  return typeof content === "object" ? JSON.stringify(content) : String(content);
+}
+
 async function attemptOnce(ctx: TransportContext, call: ChatCall): Promise<ChatReply> {
   const body: OpenAI.ChatCompletionCreateParamsNonStreaming = {
     model: call.model,
@@ -49,7 +65,7 @@ async function attemptOnce(ctx: TransportContext, call: ChatCall): Promise<ChatR
   if (typeof data !== "object" || data === null || !Array.isArray(data.choices)) {
     throw new MalformedResponseError("response is not a chat completion");
   }
-  const content = data.choices[0]?.message?.content ?? "";
+  const content = messageText(data.choices[0]?.message?.content);
   const usage = buildUsageEntry({
     operation: call.operation,
     model: typeof data.model === "string" && data.model !== "" ? data.model : call.model,

@@ -45,7 +45,7 @@ export interface ReplyOptions {
 }
 
 export type Reply =
-  | { kind: "content"; content: string; options: ReplyOptions }
+  | { kind: "content"; content: unknown; options: ReplyOptions }
   | { kind: "status"; status: number; message: string; headers: Record<string, string> }
   | { kind: "malformed" }
   | { kind: "hang" }
@@ -58,6 +58,12 @@ export const reply = {
     options,
   }),
   text: (content: string, options: ReplyOptions = {}): Reply => ({ kind: "content", content, options }),
+  /** `message.content` as given: content parts, null, a number … (what some compatible servers send). */
+  rawContent: (content: unknown, options: ReplyOptions = {}): Reply => ({
+    kind: "content",
+    content,
+    options,
+  }),
   noUsage: (value: unknown): Reply => ({
     kind: "content",
     content: JSON.stringify(value),
@@ -223,12 +229,12 @@ function respond(next: Exclude<Reply, { kind: "hang" }>, body: RequestBody, requ
 
 function completion(
   body: RequestBody,
-  content: string,
+  content: unknown,
   opts: ReplyOptions & { requestId: string },
 ): Response {
   const promptChars = (body.messages ?? []).reduce((sum, m) => sum + (m.content?.length ?? 0), 0);
   const prompt = Math.ceil(promptChars / 4);
-  const completionTokens = Math.ceil(content.length / 4);
+  const completionTokens = Math.ceil(String(JSON.stringify(content) ?? "").length / 4);
   const usage =
     opts.usage === undefined
       ? {

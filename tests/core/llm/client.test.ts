@@ -176,6 +176,20 @@ describe("structured output", () => {
     expect(repair[3]?.content).toContain("the reply is not valid JSON");
   });
 
+  test("reads content parts; any other content shape is invalid output with its usage kept", async () => {
+    fake.script(
+      reply.rawContent([
+        { type: "text", text: '{"answer":' },
+        { type: "text", text: ' "42"}' },
+      ]),
+    );
+    expect((await testClient(fake.baseURL).llm.generate(answerRequest())).value.answer).toBe("42");
+    fake.script(reply.rawContent(42, { usage: USAGE }), reply.rawContent(null, { usage: USAGE }));
+    const error = await rejection(testClient(fake.baseURL).llm.generate(answerRequest()));
+    expect(error).toBeInstanceOf(LlmInvalidOutputError);
+    expect((error as LlmInvalidOutputError).usage.map((u) => u.totalTokens)).toEqual([1200, 1200]);
+  });
+
   test("accepts JSON wrapped in a markdown fence", async () => {
     fake.script(reply.text('```json\n{"answer": "42"}\n```'));
     const { llm } = testClient(fake.baseURL);
