@@ -50,7 +50,8 @@ export interface BudgetOptions {
 /**
  * Removes whole bullets in `pruneOrder` until the draft fits the token budget and the size limit;
  * text is never truncated. Logs one PRUNE entry per bullet. Throws EngineError
- * `playbook_too_large` when the text outside bullets alone exceeds the size limit.
+ * `playbook_too_large`, before removing anything, when the text outside bullets alone is over
+ * the budget or the limit: pruning every bullet would not help.
  */
 export function pruneToBudget(draft: Draft, options: BudgetOptions): ChangeEntry[] {
   const text = draft.render();
@@ -59,7 +60,19 @@ export function pruneToBudget(draft: Draft, options: BudgetOptions): ChangeEntry
   const log: ChangeEntry[] = [];
   const fits = () => tokens <= options.tokenBudget && bytes <= options.maxContentBytes;
   if (fits()) return log;
-  for (const bullet of draft.bullets().sort(pruneOrder)) {
+  const bullets = draft.bullets();
+  const lines = bullets.map(renderBullet);
+  const outsideTokens = tokens - lines.reduce((sum, line) => sum + countLineTokens(line) + 1, 0);
+  const outsideBytes = bytes - lines.reduce((sum, line) => sum + byteLength(line) + 1, 0);
+  if (outsideTokens > options.tokenBudget || outsideBytes > options.maxContentBytes) {
+    throw new EngineError(
+      "playbook_too_large",
+      `The playbook's text outside its bullets (${outsideTokens} tokens, ${outsideBytes} bytes) is over the ` +
+        `budget of ${options.tokenBudget} tokens or the limit of ${options.maxContentBytes} bytes even ` +
+        "without any bullet. Shorten that text.",
+    );
+  }
+  for (const bullet of bullets.sort(pruneOrder)) {
     if (fits()) break;
     const line = renderBullet(bullet);
     const reason = `over budget (${tokens} tokens / ${options.tokenBudget}, ${bytes} bytes / ${options.maxContentBytes})`;

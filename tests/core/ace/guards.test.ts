@@ -55,9 +55,17 @@ describe("token budget pruning", () => {
     ).toEqual([]);
   });
 
-  test("throws playbook_too_large when free text alone exceeds the size limit", () => {
-    const draft = new Draft(parsePlaybook(`${"prose ".repeat(50)}\n[a-00001] x`));
-    expect(() => pruneToBudget(draft, { tokenBudget: 10_000, maxContentBytes: 100 })).toThrow(EngineError);
+  test("throws playbook_too_large, removing nothing, when free text alone is over the limit or budget", () => {
+    const text = `${"prose ".repeat(50)}\n[a-00001] x`;
+    for (const options of [
+      { tokenBudget: 10_000, maxContentBytes: 100 },
+      { tokenBudget: 20, maxContentBytes: 100_000 },
+    ]) {
+      const draft = new Draft(parsePlaybook(text));
+      expect(() => pruneToBudget(draft, options)).toThrow(EngineError);
+      expect(() => pruneToBudget(draft, options)).toThrow("Shorten that text");
+      expect(draft.render()).toBe(text);
+    }
   });
 });
 
