@@ -61,7 +61,7 @@ export function pruneToBudget(draft: Draft, options: BudgetOptions): ChangeEntry
   const fits = () => tokens <= options.tokenBudget && bytes <= options.maxContentBytes;
   if (fits()) return log;
   const bullets = draft.bullets();
-  const lines = bullets.map(renderBullet);
+  const lines = bullets.map((bullet) => renderBullet(bullet));
   const outsideTokens = tokens - lines.reduce((sum, line) => sum + countLineTokens(line) + 1, 0);
   const outsideBytes = bytes - lines.reduce((sum, line) => sum + byteLength(line) + 1, 0);
   if (outsideTokens > options.tokenBudget || outsideBytes > options.maxContentBytes) {
