@@ -22,14 +22,39 @@ export interface AppDeps {
   workerRunning?: () => boolean;
 }
 
+type RouteList = () => ReadonlyArray<{ method: string; path: string }>;
+
+/**
+ * The methods a path is served with (empty when no route has that path): what turns a 404 for
+ * `PATCH /v1/playbooks` into a 405 with `Allow`. Built on first use, when every route exists.
+ */
+function allowedMethods(routes: RouteList): (path: string) => string[] {
+  let table: { pattern: RegExp; method: string }[] | undefined;
+  return (path) => {
+    table ??= routes()
+      .filter((r) => r.method !== "ALL")
+      .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+    const methods = new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
+}
+
 /** Maps every error a route can raise to the one JSON envelope; unknown errors never leak. */
-function handleError(logger: Logger) {
-  return ({ code, error }: { code: unknown; error: unknown }) => {
+function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
+  return ({ code, error, request }: { code: unknown; error: unknown; request: Request }) => {
     const requestId = currentRequestContext()?.requestId ?? "unknown";
     const known = asAppError(error);
     if (known) return errorResponse(known, requestId);
     if (code === "VALIDATION") return errorResponse(validationError(error as never), requestId);
-    if (code === "NOT_FOUND") return errorResponse(new AppError("not_found", "No such route"), requestId);
+    if (code === "NOT_FOUND") {
+      const allow = methodsFor(new URL(request.url).pathname);
+      if (allow.length === 0) return errorResponse(new AppError("not_found", "No such route"), requestId);
+      const message = `${request.method} is not supported here; use ${allow.join(", ")}.`;
+      return errorResponse(new AppError("method_not_allowed", message), requestId, {
+        allow: allow.join(", "),
+      });
+    }
     if (code === "PARSE") {
       const response = errorResponse(
         new AppError(
@@ -53,8 +78,14 @@ function handleError(logger: Logger) {
 
 /** The Elysia application with every route; no server is started here. */
 export function createApp(deps: AppDeps) {
-  return new Elysia({ name: "ace-platform" })
-    .onError(handleError(deps.logger))
+  let routes: RouteList = () => [];
+  const app = new Elysia({ name: "ace-platform" })
+    .onError(
+      handleError(
+        deps.logger,
+        allowedMethods(() => routes()),
+      ),
+    )
     .use(openapiPlugin())
     .use(healthRoutes(deps.pool, deps.workerRunning))
     .use(authRoutes(deps))
@@ -63,6 +94,8 @@ export function createApp(deps: AppDeps) {
     .use(outcomeRoutes(deps))
     .use(evolutionRoutes(deps))
     .use(mcpRoutes(deps));
+  routes = () => app.routes;
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

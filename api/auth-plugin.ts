@@ -3,6 +3,7 @@ import type { DatabasePool } from "slonik";
 import { type Caller, requireScope, type Scope } from "../core/auth/caller.ts";
 import { resolveCaller } from "../core/auth/resolve-caller.ts";
 import type { Config } from "../core/config.ts";
+import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { rateLimitHeadersPlugin } from "./rate-limit-headers.ts";
 import { errors } from "./schemas.ts";
@@ -39,22 +40,32 @@ function documentAuthErrors(hook: Hook, withScope: boolean): void {
  * `caller: Caller`. The route's OpenAPI entry gets `security` and the 401/403 responses. Also
  * links RateLimit-* headers for any rate limit the route's core call applies.
  */
-export const authPlugin = (deps: { pool: DatabasePool; config: Config; logger: Logger }) =>
-  new Elysia({ name: "auth-plugin" }).use(rateLimitHeadersPlugin()).macro({
+export const authPlugin = (deps: { pool: DatabasePool; config: Config; logger: Logger }) => {
+  // Authentication runs in `transform`, before Elysia validates the body, so an unauthenticated
+  // request learns nothing about the route's schema and an expired token gets its 401, not a 422.
+  // `resolve` (after validation) hands the caller to the handler.
+  const callers = new WeakMap<Request, Caller>();
+  return new Elysia({ name: "auth-plugin" }).use(rateLimitHeadersPlugin()).macro({
     auth(required: Scope | true) {
       return {
         detail: { security: SECURITY },
         introspect: (hook: unknown) => documentAuthErrors(hook as Hook, required !== true),
-        async resolve({ headers }): Promise<{ caller: Caller }> {
+        async transform({ request }) {
           const caller = await resolveCaller(
             deps.pool,
             deps.config,
-            { authorization: headers.authorization, apiKey: headers["x-api-key"] },
+            { authorization: request.headers.get("authorization"), apiKey: request.headers.get("x-api-key") },
             { logger: deps.logger },
           );
           if (required !== true) requireScope(caller, required);
+          callers.set(request, caller);
+        },
+        resolve({ request }): { caller: Caller } {
+          const caller = callers.get(request);
+          if (!caller) throw new AppError("internal", "auth: the caller was not resolved before the handler");
           return { caller };
         },
       };
     },
   });
+};

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   "unauthenticated",
   "forbidden",
   "not_found",
+  "method_not_allowed",
   "conflict",
   "rate_limited",
   "payload_too_large",

@@ -15,7 +15,9 @@ const HINTS: Record<AppErrorCode, (error: AppError) => string> = {
     e.details?.required_scope
       ? `Retrying will not help: ask the user for an API key with the "${e.details.required_scope}" scope.`
       : "Retrying will not help.",
-  not_found: () => "Ids are UUIDs: list_playbooks shows the playbooks you can use.",
+  not_found: () =>
+    "Check the id you passed: list_playbooks shows the playbooks you can use, trigger_evolution returns job ids.",
+  method_not_allowed: () => "Retrying will not help.",
   conflict: () => "Do not retry this call unchanged.",
   rate_limited: (e) =>
     `Wait ${Math.ceil(e.retryAfterSeconds ?? 60)} seconds before calling again; continue your task meanwhile.`,

@@ -37,7 +37,7 @@ export async function getEvolution(pool: DatabasePool, caller: Caller, jobId: st
   if (!row)
     throw new AppError(
       "not_found",
-      "Evolution job not found. Check the job_id returned by trigger_evolution.",
+      "Evolution job not found. Check the job id returned when the evolution was triggered.",
     );
   return toEvolutionJob(row);
 }

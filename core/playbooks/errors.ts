@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 export const playbookNotFound = () =>
   new AppError(
     "not_found",
-    "Playbook not found. Check the id, or list your playbooks with GET /v1/playbooks.",
+    "Playbook not found. Check the id: it must be one of your playbooks or a starter.",
   );
 
 export const starterReadOnly = () =>

@@ -51,6 +51,23 @@ describe("errors", () => {
     });
   });
 
+  test("a known path with an unsupported method is 405 with Allow, before authentication", async () => {
+    const app = createTestApp(db.pool);
+    for (const [method, path, allow] of [
+      ["PATCH", "/v1/playbooks", "GET, HEAD, POST"],
+      ["PUT", "/v1/auth/me", "GET, HEAD"],
+      ["DELETE", `/v1/playbooks/${crypto.randomUUID()}/versions/3`, "GET, HEAD"],
+      ["TRACE", "/health", "GET, HEAD"],
+    ] as const) {
+      const response = await app.fetch(path, { method });
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 405 });
+      expect(response.headers.get("allow")).toBe(allow);
+      const body = await response.json();
+      expect(body.error.code).toBe("method_not_allowed");
+      expect(body.error.message).toContain(allow);
+    }
+  });
+
   test("a body over the size limit is refused before it is read", async () => {
     const app = createTestApp(db.pool, { REQUEST_BODY_MAX_BYTES: "4096" });
     const response = await app.fetch("/health", {

@@ -96,6 +96,29 @@ describe("POST /v1/playbooks", () => {
     expect(anonymous.headers.get("www-authenticate")).toBe('Bearer realm="ace"'); // no credentials: no error code
   });
 
+  test("credentials and scope are checked before the body: 401 / 403, not 422, for an invalid body", async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer expired.or.forged" },
+      { "x-api-key": "ace_nope" },
+    ];
+    for (const headers of attempts) {
+      const response = await app.fetch("/v1/playbooks", { method: "POST", json: {}, headers });
+      expect({ headers, status: response.status }).toEqual({ headers, status: 401 });
+      expect((await response.json()).error.message).not.toContain("name");
+    }
+    const session = await signUp(app);
+    const { key } = await newKey(app, session.access_token, { name: "reader", scopes: ["read"] });
+    const reader = await app.fetch("/v1/playbooks", {
+      method: "POST",
+      json: {},
+      headers: { "x-api-key": key },
+    });
+    expect(reader.status).toBe(403);
+    const keys = await app.fetch("/v1/auth/api-keys", { method: "POST", json: { scopes: 7 }, headers: {} });
+    expect(keys.status).toBe(401);
+  });
+
   test("from a starter: the user's own copy", async () => {
     const list = await (await app.fetch("/v1/playbooks?include_starters=true", { headers: alice })).json();
     const starter = list.items.find((p: { is_starter: boolean }) => p.is_starter);
