@@ -61,7 +61,8 @@ export function errorResponse(
 export function validationError(error: { all?: unknown; message?: string }): AppError {
   const issues = Array.isArray(error.all) ? (error.all as Array<{ path?: string; message?: string }>) : [];
   const fields = issues.map((i) => ({
-    field: (i.path ?? "").replace(/^\//, "").replaceAll("/", ".") || "body",
+    // Elysia names the whole body (or query) "root"; users know it as the body.
+    field: (i.path ?? "").replace(/^\//, "").replaceAll("/", ".").replace(/^root$/, "") || "body",
     // zod says "Invalid input: expected string, received undefined" for a missing field
     message: /received undefined$/.test(i.message ?? "") ? "is required" : (i.message ?? "is invalid"),
   }));
