@@ -62,7 +62,11 @@ export function validationError(error: { all?: unknown; message?: string }): App
   const issues = Array.isArray(error.all) ? (error.all as Array<{ path?: string; message?: string }>) : [];
   const fields = issues.map((i) => ({
     // Elysia names the whole body (or query) "root"; users know it as the body.
-    field: (i.path ?? "").replace(/^\//, "").replaceAll("/", ".").replace(/^root$/, "") || "body",
+    field:
+      (i.path ?? "")
+        .replace(/^\//, "")
+        .replaceAll("/", ".")
+        .replace(/^root$/, "") || "body",
     // zod says "Invalid input: expected string, received undefined" for a missing field
     message: /received undefined$/.test(i.message ?? "") ? "is required" : (i.message ?? "is invalid"),
   }));

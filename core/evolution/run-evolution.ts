@@ -7,7 +7,7 @@ import {
   isEngineError,
   playbookStats,
 } from "../ace/index.ts";
-import type { LlmClient, UsageEntry } from "../llm/index.ts";
+import { type LlmClient, LlmError } from "../llm/index.ts";
 import type { Logger } from "../logger.ts";
 import { appendVersion } from "../playbooks/queries.ts";
 import { enqueueIfThresholdMet } from "./enqueue.ts";
@@ -78,7 +78,8 @@ async function withPlaybookLock<T>(pool: DatabasePool, playbookId: string, fn: (
 
 /**
  * Runs one evolution job: claim it, snapshot the oldest pending outcomes, run the ACE engine,
- * then commit the new version, processed outcomes, usage and job result in ONE transaction.
+ * then commit the new version, processed outcomes and job result in ONE transaction (usage is
+ * written per LLM call as it returns, see `recordingUsage`).
  * Transient failures (LLM outage, playbook edited meanwhile) throw so the queue retries, until
  * the last attempt; permanent ones mark the job failed. Either way the playbook and its outcomes
  * are untouched and every LLM call that cost tokens is recorded as usage.
@@ -119,7 +120,8 @@ async function runLocked(
   }
   let result: EvolveResult;
   try {
-    result = await evolvePlaybook(state.content, outcomes, deps.llm, {
+    const llm = recordingUsage(deps, { userId: job.user_id, playbookId: job.playbook_id, jobId: job.id });
+    result = await evolvePlaybook(state.content, outcomes, llm, {
       tokenBudget: state.token_budget ?? deps.settings.tokenBudget,
       maxRemovalShare: deps.settings.maxRemovalShare,
       maxContentBytes: Math.max(deps.settings.maxContentBytes, Buffer.byteLength(state.content)),
@@ -131,10 +133,35 @@ async function runLocked(
   try {
     await complete(deps, job, { outcomes, result, state });
   } catch (error) {
-    return fail(deps, job, error, attempt, log, result.usage);
+    return fail(deps, job, error, attempt, log);
   }
   log.info("evolution completed", { outcomes: outcomes.length, summary: result.diffSummary });
   return "completed";
+}
+
+/**
+ * The job's LLM client: each call's usage is written as soon as the call returns (or fails after
+ * spending tokens), in its own statement, so a worker killed mid-evolution, or a failed attempt,
+ * still leaves a record of every token spent. The usage in EvolveResult is therefore not written
+ * again.
+ */
+function recordingUsage(
+  deps: EvolutionDeps,
+  owner: { userId: string; playbookId: string; jobId: string },
+): LlmClient {
+  return {
+    models: deps.llm.models,
+    async generate(request) {
+      try {
+        const result = await deps.llm.generate(request);
+        await insertUsage(deps.pool, owner, result.usage);
+        return result;
+      } catch (error) {
+        if (error instanceof LlmError) await insertUsage(deps.pool, owner, error.usage);
+        throw error;
+      }
+    },
+  };
 }
 
 interface Completion {
@@ -182,11 +209,6 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<v
       job.id,
       c.outcomes.map((o) => ({ id: o.id, reflection: reflections.get(o.id) ?? null })),
     );
-    await insertUsage(
-      tx,
-      { userId: job.user_id, playbookId: job.playbook_id, jobId: job.id },
-      c.result?.usage ?? [],
-    );
     await completeJob(tx, {
       id: job.id,
       outcomesProcessed: c.outcomes.length,
@@ -224,10 +246,7 @@ async function fail(
   error: unknown,
   attempt: { number: number; max: number },
   log: Logger,
-  spent: readonly UsageEntry[] = isEngineError(error) ? error.usage : [],
 ): Promise<RunOutcome> {
-  const owner = { userId: job.user_id, playbookId: job.playbook_id, jobId: job.id };
-  await insertUsage(deps.pool, owner, spent);
   const message = describe(error);
   if (isTransient(error) && attempt.number < attempt.max) {
     log.warn("evolution attempt failed; will retry", { error: message });

@@ -32,6 +32,8 @@ let alice: Caller;
 let gate: Promise<void> = Promise.resolve();
 /** Calls that reached the gate: proof that a job has taken its outcome snapshot. */
 let gateArrivals = 0;
+/** Curator calls (only) wait here. */
+let curatorGate: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   fake = await startFakeLlm({ instant: true });
@@ -41,6 +43,7 @@ beforeAll(async () => {
     generate: async (request) => {
       gateArrivals++;
       await gate;
+      if (request.operation === "curate") await curatorGate;
       return real.generate(request);
     },
   };
@@ -134,6 +137,25 @@ describe("evolve_playbook", () => {
     expect(byJob(outcomes)).toEqual(new Set([jobs[0]!.id]));
     expect(byJob(late)).toEqual(new Set([jobs[1]!.id]));
     expect((await getPlaybook(db.pool, alice, playbook.id)).version_number).toBe(3);
+  }, 30_000);
+
+  test("each LLM call's usage is recorded as it returns, before the job commits", async () => {
+    let release!: () => void;
+    curatorGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 2);
+    const job = await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
+    const spent = () =>
+      db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+        select count(*) as n from usage_records where evolution_job_id = ${job.job_id}`);
+    await eventually(async () => (await spent()) === 2); // both reflections, while the curator waits
+    expect((await jobsOf(db.pool, playbook.id))[0]?.status).toBe("running");
+    release();
+    curatorGate = Promise.resolve();
+    const [done] = await finished(playbook.id);
+    expect(done).toMatchObject({ status: "completed" });
+    expect(await spent()).toBe(3); // recorded once each, not again at commit
   }, 30_000);
 
   test("a transient LLM failure is retried, then succeeds", async () => {
