@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TOKEN_BUDGET } from "./ace/options.ts";
 
 /**
  * Every setting of the platform, parsed once per process from the environment.
@@ -88,7 +89,7 @@ const EnvSchema = z.object({
   EVOLUTION_BATCH_SIZE: int(1, 1000).default(50),
   EVOLUTION_MAX_REMOVAL_SHARE: share.default(0.3),
   EVOLUTION_FAILURE_BACKOFF_MINUTES: int(1, 24 * 60).default(15),
-  PLAYBOOK_TOKEN_BUDGET: int(500).default(32_000),
+  PLAYBOOK_TOKEN_BUDGET: int(500).default(DEFAULT_TOKEN_BUDGET),
 
   PLAYBOOK_MAX_BYTES: int(1024).default(100 * 1024),
   REASONING_TRACE_MAX_BYTES: int(256).default(10 * 1024),

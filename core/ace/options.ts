@@ -35,8 +35,11 @@ export const EvolveOptions = z.object({
 });
 export type EvolveOptions = z.infer<typeof EvolveOptions>;
 
+/** Playbook token budget unless configured (PLAYBOOK_TOKEN_BUDGET); see docs/TOKEN_ECONOMICS.md. */
+export const DEFAULT_TOKEN_BUDGET = 24_000;
+
 export const DEFAULT_EVOLVE_OPTIONS: Readonly<EvolveOptions> = Object.freeze({
-  tokenBudget: 24_000,
+  tokenBudget: DEFAULT_TOKEN_BUDGET,
   maxContentBytes: DEFAULT_MAX_CONTENT_BYTES,
   maxRemovalShare: 0.3,
   collapseMinRemovals: 2,
