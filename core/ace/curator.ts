@@ -9,7 +9,7 @@ import type { PlaybookStats } from "./stats.ts";
 export const Curation = z.object({
   reasoning: z.string(),
   // Ops are validated one by one when applied: an invalid op is logged, not fatal.
-  operations: z.array(z.record(z.string(), z.unknown())),
+  operations: z.array(z.unknown()),
 });
 export type Curation = z.infer<typeof Curation>;
 

@@ -14,7 +14,7 @@ export const Reflection = z.object({
   correct_approach: z.string(),
   key_insight: z.string(),
   // Tags are checked one by one when applied, so one bad tag does not void the reflection.
-  bullet_tags: z.array(z.record(z.string(), z.unknown())),
+  bullet_tags: z.array(z.unknown()),
 });
 export type Reflection = z.infer<typeof Reflection>;
 
