@@ -31,15 +31,18 @@ export function parseBulletLine(line: string): Bullet | null {
 export function parsePlaybook(content: string): Playbook {
   const lines: PlaybookLine[] = [];
   const raw = content.includes("\r\n") ? content.replace(/\r\n/g, "\n") : content;
-  for (const text of raw.split("\n")) {
-    const section = SECTION_LINE.exec(text);
+  raw.split("\n").forEach((text, index) => {
+    // A byte-order mark (files saved by some editors) must not hide the first header; section
+    // lines keep their raw text, so it survives the round trip.
+    const bare = index === 0 && text.startsWith("\uFEFF") ? text.slice(1) : text;
+    const section = SECTION_LINE.exec(bare);
     if (section) {
       lines.push({ kind: "section", text, name: section[1] ?? "" });
-      continue;
+      return;
     }
-    const bullet = text.startsWith("[") ? parseBulletLine(text) : null;
+    const bullet = bare.startsWith("[") ? parseBulletLine(bare) : null;
     lines.push(bullet ? { kind: "bullet", bullet } : { kind: "text", text });
-  }
+  });
   return { lines };
 }
 
@@ -64,9 +67,20 @@ export function renderPlaybook(playbook: Playbook, options: { withCounters?: boo
   return out.join("\n");
 }
 
-/** Normalised section key: case, surrounding space, `#` and a trailing `:` do not matter. */
+/**
+ * Normalised section key: case, surrounding space, `#` and a trailing `:` do not matter.
+ * Upper- then lower-casing folds letters whose capitals differ in length ("ß" → "SS" → "ss"),
+ * so a header written upper-case ("STRASSE") matches the name it came from ("Straße").
+ */
 export function sectionKey(name: string): string {
-  return name.replace(/^#+/, "").trim().replace(/:$/, "").trim().replace(/\s+/g, " ").toLowerCase();
+  return name
+    .replace(/^#+/, "")
+    .trim()
+    .replace(/:$/, "")
+    .trim()
+    .replace(/\s+/g, " ")
+    .toUpperCase()
+    .toLowerCase();
 }
 
 /** Every bullet in order with its section name. */

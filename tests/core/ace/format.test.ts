@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import {
+  Draft,
   filterSection,
   listBullets,
   parsePlaybook,
@@ -56,6 +57,25 @@ describe("parse and render", () => {
   test("does not take ### subheadings or bracketed prose without a space for headers or bullets", () => {
     const lines = parsePlaybook("### sub\n[not-a-bullet]\n##no-space").lines;
     expect(lines.map((l) => l.kind)).toEqual(["text", "text", "text"]);
+  });
+
+  test("a leading byte-order mark neither hides the first header nor is lost", () => {
+    const text = "\uFEFF## A\n[a-00001] helpful=0 harmful=0 :: x\n";
+    const playbook = parsePlaybook(text);
+    expect(listBullets(playbook)[0]?.section).toBe("A");
+    expect(renderPlaybook(playbook)).toBe(text);
+    expect(filterSection(text, "a")).not.toBeNull();
+  });
+});
+
+describe("section names", () => {
+  test("ADDs to a section named with ß land in one section, header written upper-case", () => {
+    const draft = new Draft(parsePlaybook("## NOTES\n[n-00001] x\n"));
+    draft.add("Straße rules", "first");
+    draft.add("Straße rules", "second");
+    draft.add("STRASSE RULES", "third");
+    expect(sectionNames(draft.render())).toEqual(["NOTES", "STRASSE RULES"]);
+    expect(draft.bullets().filter((b) => b.section === "STRASSE RULES")).toHaveLength(3);
   });
 });
 
