@@ -71,8 +71,13 @@ const waitFor = async (check: () => boolean) => {
 try {
   await Bun.sleep(300); // the worker's LISTEN connection is up
   const latencies: number[] = [];
+  const reportTimes: number[] = [];
   for (let i = 0; i < TRIGGERS; i++) {
     const id = await playbookWithPending(4);
+    // The commit happens inside the call and the task may start before the call returns, so the
+    // pickup is timed from the start of the 5th report: an upper bound that includes the
+    // report's own transaction (printed separately).
+    const reported = performance.now();
     await reportOutcome(
       pool,
       user,
@@ -80,15 +85,19 @@ try {
       { task_description: "fifth", outcome: "failure" },
       { limits, evolution },
     );
-    const committed = performance.now();
+    reportTimes.push(performance.now() - reported);
     await waitFor(() => started.has(id));
-    latencies.push((started.get(id) ?? committed) - committed);
+    latencies.push((started.get(id) ?? reported) - reported);
   }
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(1);
+  const quantile = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(1);
+  };
+  const q = quantile(latencies);
+  const r = quantile(reportTimes);
   console.log(
-    `(a) pickup latency over ${TRIGGERS} triggers: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
+    `(a) pickup latency (start of the committing report → task start) over ${TRIGGERS} triggers: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms` +
+      ` (the report call itself: p50 ${r(0.5)} ms, p99 ${r(0.99)} ms)`,
   );
 
   const ids: string[] = [];

@@ -66,13 +66,13 @@ try {
   await load(`${server.base}/bench/select-1`, { seconds: 1 }); // warm-up
   const baseline = await load(`${server.base}/bench/select-1`);
   const restGet = await load(`${server.base}/v1/playbooks/${created.id}`, { headers: rest });
-  const mcpGet = await load(mcpUrl, { method: "POST", headers: mcp, body: getBody });
+  const mcpGet = await load(mcpUrl, { method: "POST", headers: mcp, body: getBody, jsonRpc: true });
   const restPost = await load(`${server.base}/v1/playbooks/${created.id}/outcomes`, {
     method: "POST",
     headers: rest,
     body: JSON.stringify(outcome),
   });
-  const mcpPost = await load(mcpUrl, { method: "POST", headers: mcp, body: reportBody });
+  const mcpPost = await load(mcpUrl, { method: "POST", headers: mcp, body: reportBody, jsonRpc: true });
   console.log(
     `bench:mcp — ${CONCURRENCY} concurrent clients, ${SECONDS}s each, ${created.bullet_count}-bullet playbook (${fixture.length} bytes)`,
   );

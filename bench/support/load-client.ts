@@ -12,15 +12,24 @@ let sent = 0;
 const limit = spec.maxRequests ?? 1_000_000;
 const deadline = performance.now() + spec.seconds * 1000;
 
+function failedJsonRpc(text: string): boolean {
+  try {
+    const message = JSON.parse(text) as { error?: unknown; result?: { isError?: boolean } };
+    return message.error !== undefined || message.result?.isError === true;
+  } catch {
+    return true;
+  }
+}
+
 async function client(): Promise<void> {
   while (performance.now() < deadline && sent < limit) {
     const n = sent++;
     const body = spec.body?.replaceAll("{{n}}", String(n));
     const started = performance.now();
     const response = await fetch(spec.url, { method: spec.method ?? "GET", headers: spec.headers, body });
-    await response.arrayBuffer();
+    const text = await response.text();
     latencies.push(performance.now() - started);
-    if (!response.ok) errors++;
+    if (!response.ok || (spec.jsonRpc && failedJsonRpc(text))) errors++;
   }
 }
 

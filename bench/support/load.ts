@@ -15,6 +15,8 @@ export interface LoadSpec {
   body?: string;
   concurrency: number;
   seconds: number;
+  /** MCP: a 200 carrying a JSON-RPC error or a tool result with isError counts as an error too. */
+  jsonRpc?: boolean;
 }
 
 /** Runs the load generator in a child process and returns its figures. */
