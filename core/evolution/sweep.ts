@@ -1,6 +1,6 @@
 import { type DatabasePool, sql } from "slonik";
 import { enqueueEvolution } from "./enqueue.ts";
-import { duePlaybooks, type FailureBackoff } from "./queries.ts";
+import { countPendingOutcomes, duePlaybooks, type FailureBackoff } from "./queries.ts";
 
 /**
  * The time threshold (run by cron): queues an evolution for every playbook with pending
@@ -18,6 +18,8 @@ export async function sweepDueEvolutions(
   for (const playbook of due) {
     const result = await pool.transaction(async (tx) => {
       await tx.query(sql.unsafe`select 1 from playbooks where id = ${playbook.id} for no key update`);
+      // A job may have processed the outcomes since the scan: queue nothing rather than an empty run.
+      if ((await countPendingOutcomes(tx, playbook.id)) === 0) return null;
       return enqueueEvolution(tx, {
         playbookId: playbook.id,
         userId: playbook.user_id,
@@ -25,7 +27,7 @@ export async function sweepDueEvolutions(
         maxAttempts: settings.maxAttempts,
       });
     });
-    if (result.is_new) queued.push(playbook.id);
+    if (result?.is_new) queued.push(playbook.id);
   }
   return queued;
 }
