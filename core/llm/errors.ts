@@ -62,7 +62,10 @@ export class LlmPermanentError extends LlmError {
 
 export class LlmNotConfiguredError extends LlmPermanentError {
   constructor() {
-    super("not_configured", "LLM not configured: set an API key or a base URL for the LLM provider");
+    super(
+      "not_configured",
+      "LLM not configured: the operator must set OPENAI_API_KEY (and/or OPENAI_BASE_URL) for the LLM provider",
+    );
     this.name = "LlmNotConfiguredError";
   }
 }

@@ -6,8 +6,9 @@ import { triggerEvolution } from "../../core/evolution/index.ts";
 import type { LlmClient } from "../../core/llm/index.ts";
 import { createLogger } from "../../core/logger.ts";
 import { reportOutcome } from "../../core/outcomes/index.ts";
-import { getPlaybook, listVersions } from "../../core/playbooks/index.ts";
+import { archivePlaybook, getPlaybook, listVersions } from "../../core/playbooks/index.ts";
 import { startWorker, type WorkerHandle } from "../../worker/runner.ts";
+import { createTaskList, cronItems } from "../../worker/tasks.ts";
 import { testConfig } from "../support/config.ts";
 import { useTestDatabase } from "../support/db.ts";
 import {
@@ -183,5 +184,88 @@ describe("evolve_playbook", () => {
     const spent = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*) as n from usage_records where evolution_job_id = ${job!.id}`);
     expect(spent).toBe(4);
+  }, 30_000);
+
+  test("a curator removing most bullets is refused by the collapse guard: job failed, playbook untouched", async () => {
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
+    const remove = (id: string) => ({
+      type: "REMOVE",
+      section: null,
+      bullet_id: id,
+      bullet_ids: null,
+      content: null,
+      reason: "tidy up",
+    });
+    fake.script(
+      reply.instant(),
+      reply.json({
+        reasoning: "start over",
+        operations: ["str-00001", "str-00002", "err-00003"].map(remove),
+      }),
+    );
+    await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
+    const [job] = await finished(playbook.id);
+    expect(job).toMatchObject({ status: "failed", attempts: 1 });
+    expect(job!.error_message).toContain("removing 3 of 3 bullets");
+    expect(await getPlaybook(db.pool, alice, playbook.id)).toMatchObject({
+      version_number: 1,
+      pending_outcomes: 1,
+      content: SAMPLE_PLAYBOOK,
+    });
+  }, 30_000);
+
+  test("a playbook archived while its evolution waited: the job fails, the outcomes stay pending", async () => {
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
+    const key = `evolve_playbook:${playbook.id}`;
+    await db.pool.connect(async (connection) => {
+      // Hold the playbook's evolution lock, as a previous job would: the new job waits for it.
+      await connection.query(sql.unsafe`select pg_advisory_lock(hashtextextended(${key}, 0))`);
+      await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
+      await eventually(async () => {
+        const waiting = await connection.oneFirst(sql.type(z.object({ n: z.number() }))`
+          select count(*) as n from pg_locks where locktype = 'advisory' and not granted`);
+        return waiting > 0;
+      });
+      await archivePlaybook(db.pool, alice, playbook.id);
+      await connection.query(sql.unsafe`select pg_advisory_unlock(hashtextextended(${key}, 0))`);
+    });
+    const [job] = await finished(playbook.id);
+    expect(job).toMatchObject({
+      status: "failed",
+      error_message: "the playbook was archived before the evolution ran",
+    });
+    const pending = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*) as n from outcomes where playbook_id = ${playbook.id} and processed_at is null`);
+    expect(pending).toBe(1);
+  }, 30_000);
+});
+
+describe("cron", () => {
+  test("the sweep runs every EVOLUTION_SWEEP_INTERVAL_MINUTES and housekeeping hourly", () => {
+    const items = cronItems(testConfig({ EVOLUTION_SWEEP_INTERVAL_MINUTES: "5" }));
+    const tasks = createTaskList({ pool: db.pool, config, logger: createLogger("silent") });
+    for (const item of items) expect(Object.keys(tasks)).toContain(item.task);
+    const at = (min: number, hour = 3) => ({ min, hour, date: 1, month: 1, dow: 1 });
+    const sweep = items.find((i) => i.task === "evolution_sweep")!;
+    expect([0, 5, 10, 55].every((m) => sweep.match(at(m)))).toBe(true);
+    expect([1, 4, 59].some((m) => sweep.match(at(m)))).toBe(false);
+    const prune = items.find((i) => i.task === "prune_expired_state")!;
+    expect([0, 1, 2, 3].map((h) => prune.match(at(17, h)))).toEqual([true, true, true, true]);
+    expect(prune.match(at(18))).toBe(false);
+  });
+
+  test("the sweep task, with the clock moved past the time threshold, queues an evolution the worker runs", async () => {
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
+    const later = new Date(Date.now() + (config.evolution.timeThresholdHours + 1) * 3600 * 1000);
+    const tasks = createTaskList({ pool: db.pool, config, logger: createLogger("silent"), now: () => later });
+    const now = createTaskList({ pool: db.pool, config, logger: createLogger("silent") });
+    await now.evolution_sweep!({}, {} as never);
+    expect(await jobsOf(db.pool, playbook.id)).toEqual([]); // not due yet
+    await tasks.evolution_sweep!({}, {} as never);
+    const [job] = await finished(playbook.id);
+    expect(job).toMatchObject({ status: "completed", outcomes_processed: 1 });
+    const trigger = await db.pool.oneFirst(sql.type(z.object({ trigger: z.string() }))`
+      select trigger from evolution_jobs where id = ${job!.id}`);
+    expect(trigger).toBe("schedule");
   }, 30_000);
 });
