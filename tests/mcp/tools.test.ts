@@ -36,6 +36,23 @@ describe("playbook tools", () => {
     expect(mine.playbooks[0]?.bullet_count).toBe(3);
   });
 
+  test("list_playbooks pages by 100 with offset and next_offset", async () => {
+    const own = (await agentKey(app)).headers;
+    const paged = await connectMcp(app, own);
+    for (let i = 0; i < 101; i++) await restPlaybook(app, own, SAMPLE_PLAYBOOK);
+    const first = await callTool(paged, "list_playbooks", { include_starters: false });
+    expect(first.structuredContent).toMatchObject({ total: 101, next_offset: 100 });
+    expect((first.structuredContent as Listing).playbooks).toHaveLength(100);
+    expect(textOf(first)).toContain("call list_playbooks with offset 100");
+    const rest = await callTool(paged, "list_playbooks", { include_starters: false, offset: 100 });
+    expect(rest.structuredContent).toMatchObject({ total: 101, next_offset: null });
+    expect((rest.structuredContent as Listing).playbooks).toHaveLength(1);
+    const ids = new Set(
+      [first, rest].flatMap((r) => (r.structuredContent as Listing).playbooks.map((p) => p.id)),
+    );
+    expect(ids.size).toBe(101);
+  });
+
   test("get_playbook's text is the playbook; section filters; version picks an old one", async () => {
     const id = await restPlaybook(app, headers, SAMPLE_PLAYBOOK);
     const whole = await callTool(client, "get_playbook", { playbook_id: id });

@@ -9,6 +9,13 @@ export const ListPlaybooksInput = z.object({
     .boolean()
     .default(true)
     .describe("Also list the platform's starter playbooks (read-only templates). Default true."),
+  offset: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe("Skip this many playbooks (from next_offset of the previous call). Default 0."),
 });
 
 export const PlaybookListing = z.object({
@@ -22,6 +29,8 @@ export const PlaybookListing = z.object({
       outcome_count: z.number().int(),
     }),
   ),
+  total: z.number().int().describe("How many playbooks there are in all"),
+  next_offset: z.number().int().nullable().describe("Pass as offset for the next page; null on the last"),
 });
 
 export const GetPlaybookInput = z.object({

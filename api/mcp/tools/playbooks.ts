@@ -34,13 +34,17 @@ export function registerPlaybookTools(server: McpServer, deps: AppDeps): void {
     {
       title: "List playbooks",
       description:
-        "Lists the playbooks you can use: your own and (unless include_starters is false) the read-only starter playbooks, up to 100, newest first. Call it to find the playbook_id for a task before calling get_playbook.",
+        "Lists the playbooks you can use: your own and (unless include_starters is false) the read-only starter playbooks, 100 per call, newest first (next_offset pages on). Call it to find the playbook_id for a task before calling get_playbook.",
       inputSchema: ListPlaybooksInput,
       outputSchema: PlaybookListing,
       annotations: READ_ONLY,
     },
     guarded(logger, "list_playbooks", "read", async (caller, args) => {
-      const page = await listPlaybooks(pool, caller, { include_starters: args.include_starters, limit: 100 });
+      const page = await listPlaybooks(pool, caller, {
+        include_starters: args.include_starters,
+        limit: 100,
+        offset: args.offset,
+      });
       const playbooks = page.items.map((p) => ({
         id: p.id,
         name: p.name,
@@ -49,7 +53,10 @@ export function registerPlaybookTools(server: McpServer, deps: AppDeps): void {
         bullet_count: p.bullet_count,
         outcome_count: p.outcome_count,
       }));
-      return ok({ playbooks }, listingText(page.items, page.total));
+      return ok(
+        { playbooks, total: page.total, next_offset: page.next_offset },
+        listingText(page.items, page.total, page.offset, page.next_offset),
+      );
     }),
   );
   server.registerTool(

@@ -1,9 +1,16 @@
 import type { PlaybookSummary } from "../../../core/playbooks/index.ts";
 
 /** The model-facing text of list_playbooks: one line per playbook, starters marked read-only. */
-export function listingText(items: PlaybookSummary[], total: number): string {
+export function listingText(
+  items: PlaybookSummary[],
+  total: number,
+  offset = 0,
+  nextOffset: number | null = null,
+): string {
   if (items.length === 0) {
-    return "You have no playbooks yet. Create one with create_playbook (optionally from a starter).";
+    return offset > 0
+      ? `No playbooks at offset ${offset}; there are ${total} in all.`
+      : "You have no playbooks yet. Create one with create_playbook (optionally from a starter).";
   }
   const lines = items.map((p) => {
     const starter = p.is_starter
@@ -12,6 +19,9 @@ export function listingText(items: PlaybookSummary[], total: number): string {
     const about = p.description ? ` — ${p.description.replace(/\.+$/, "")}` : "";
     return `- ${p.name} (id ${p.id})${about}. ${p.bullet_count} bullets, ${p.outcome_count} outcomes, updated ${p.updated_at}.${starter}`;
   });
-  const more = total > items.length ? `\n(${total - items.length} more not shown.)` : "";
+  const more =
+    nextOffset === null
+      ? ""
+      : `\n(${total - nextOffset} more: call list_playbooks with offset ${nextOffset}.)`;
   return `${lines.join("\n")}${more}`;
 }
