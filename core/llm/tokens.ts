@@ -24,7 +24,9 @@ function getEncoder(): Tiktoken {
 const LONG_RUN = /\S{33,}|\s{33,}/g;
 const SLICE = 16;
 
-const encodedLength = (text: string) => (text.length === 0 ? 0 : getEncoder().encode(text).length);
+// Special tokens such as "<|endoftext|>" are ordinary text here (user content may contain them);
+// by default js-tiktoken throws on them.
+const encodedLength = (text: string) => (text.length === 0 ? 0 : getEncoder().encode(text, [], []).length);
 
 /**
  * o200k_base token count of `text`: exact for ordinary text, a slight overestimate for runs of

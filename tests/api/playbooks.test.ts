@@ -63,6 +63,12 @@ describe("POST /v1/playbooks", () => {
     }
   });
 
+  test("content with special-token text (<|endoftext|>) is stored like any other text", async () => {
+    const response = await create(alice, { name: "x", content: "## A\n[a-00001] Stop at <|endoftext|>.\n" });
+    expect(response.status).toBe(201);
+    expect(response.body.bullet_count).toBe(1);
+  });
+
   test("huge numbers in ids and counters: ids are accepted, counters are a 422 naming the line", async () => {
     const ids = await create(alice, { name: "x", content: "## A\n[a-3000000000] big id\n[a-00001] small\n" });
     expect(ids.status).toBe(201);

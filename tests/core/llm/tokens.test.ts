@@ -18,6 +18,12 @@ describe("countTokens", () => {
     }
   });
 
+  test("special-token text like <|endoftext|> is counted as ordinary text, not an error", () => {
+    const text = "Stop at <|endoftext|> or <|im_start|>.";
+    expect(countTokens(text)).toBe(exact.encode(text, [], []).length);
+    expect(countTokens(text)).toBeGreaterThan(8);
+  });
+
   test("long runs without whitespace are counted in slices: close to exact, never below it", () => {
     for (const run of [
       "a".repeat(600),
