@@ -71,6 +71,8 @@ export async function resolveCaller(
   options: { logger?: Logger; now?: Date } = {},
 ): Promise<Caller> {
   const apiKey = credentials.apiKey?.trim();
+  // Repeated headers arrive joined with ", " (keys never contain a comma).
+  if (apiKey?.includes(",")) throw unauthenticated("Send exactly one X-API-Key header.", "api_key");
   if (apiKey) return resolveApiKey(pool, apiKey, options);
   const header = credentials.authorization?.trim();
   if (!header) {

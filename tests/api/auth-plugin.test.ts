@@ -36,6 +36,18 @@ describe("the auth macro", () => {
     expect(allowed.status).toBe(200);
   });
 
+  test("a repeated X-API-Key header is a 401 asking for one", async () => {
+    const app = createTestApp(db.pool);
+    const session = await signUp(app);
+    const { key } = await newKey(app, session.access_token, { name: "k" });
+    const headers = new Headers();
+    headers.append("x-api-key", key);
+    headers.append("x-api-key", key);
+    const response = await app.fetch("/v1/playbooks", { headers });
+    expect(response.status).toBe(401);
+    expect((await response.json()).error.message).toBe("Send exactly one X-API-Key header.");
+  });
+
   test("the OpenAPI document shows security schemes and error responses of the auth routes", async () => {
     const app = createTestApp(db.pool);
     const spec = await (await app.fetch("/openapi.json")).json();
