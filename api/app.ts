@@ -5,6 +5,7 @@ import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
+import { allowedMethods, type RouteList } from "./method-not-allowed.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -22,24 +23,6 @@ export interface AppDeps {
   workerRunning?: () => boolean;
 }
 
-type RouteList = () => ReadonlyArray<{ method: string; path: string }>;
-
-/**
- * The methods a path is served with (empty when no route has that path): what turns a 404 for
- * `PATCH /v1/playbooks` into a 405 with `Allow`. Built on first use, when every route exists.
- */
-function allowedMethods(routes: RouteList): (path: string) => string[] {
-  let table: { pattern: RegExp; method: string }[] | undefined;
-  return (path) => {
-    table ??= routes()
-      .filter((r) => r.method !== "ALL")
-      .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`) }));
-    const methods = new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method));
-    if (methods.has("GET")) methods.add("HEAD");
-    return [...methods].sort();
-  };
-}
-
 /** Maps every error a route can raise to the one JSON envelope; unknown errors never leak. */
 function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
   return ({ code, error, request }: { code: unknown; error: unknown; request: Request }) => {
@@ -49,7 +32,9 @@ function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
     if (code === "VALIDATION") return errorResponse(validationError(error as never), requestId);
     if (code === "NOT_FOUND") {
       const allow = methodsFor(new URL(request.url).pathname);
-      if (allow.length === 0) return errorResponse(new AppError("not_found", "No such route"), requestId);
+      if (allow.length === 0 || allow.includes(request.method)) {
+        return errorResponse(new AppError("not_found", "No such route"), requestId);
+      }
       const message = `${request.method} is not supported here; use ${allow.join(", ")}.`;
       return errorResponse(new AppError("method_not_allowed", message), requestId, {
         allow: allow.join(", "),

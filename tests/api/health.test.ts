@@ -68,6 +68,13 @@ describe("errors", () => {
     }
   });
 
+  test("a path that only resembles a route (the dot in /openapi.json) is 404 for any method", async () => {
+    const app = createTestApp(db.pool);
+    for (const method of ["GET", "POST"]) {
+      expect((await app.fetch("/openapiXjson", { method })).status).toBe(404);
+    }
+  });
+
   test("a body over the size limit is refused before it is read", async () => {
     const app = createTestApp(db.pool, { REQUEST_BODY_MAX_BYTES: "4096" });
     const response = await app.fetch("/health", {
