@@ -3,6 +3,7 @@ import type { DatabasePool } from "slonik";
 import type { Config } from "../core/config.ts";
 import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
+import { assertStorableText } from "../core/storable-text.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
 import { allowedMethods, type RouteList } from "./method-not-allowed.ts";
@@ -71,6 +72,8 @@ export function createApp(deps: AppDeps) {
         allowedMethods(() => routes()),
       ),
     )
+    // After authentication and schema validation, before any handler: one check for every body.
+    .onBeforeHandle({ as: "global" }, ({ body }) => assertStorableText(body))
     .use(openapiPlugin())
     .use(healthRoutes(deps.pool, deps.workerRunning))
     .use(authRoutes(deps))

@@ -2,6 +2,7 @@ import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { type Caller, requireScope, type Scope } from "../../core/auth/index.ts";
 import type { Logger } from "../../core/logger.ts";
+import { assertStorableText } from "../../core/storable-text.ts";
 import { callerOf } from "./auth.ts";
 import { toolError } from "./errors.ts";
 
@@ -20,6 +21,7 @@ export function guarded<A>(
     try {
       const caller = callerOf(extra);
       requireScope(caller, scope);
+      assertStorableText(args);
       return await run(caller, args);
     } catch (error) {
       return toolError(error, logger, name);

@@ -254,6 +254,9 @@ describe("outcome routes", () => {
       { notes: "\u0000" },
       { bullets_used: ["str-00001\u0000"] },
       { bullets_used: ["\ud800"] },
+      { task_description: "lone \udc00 low surrogate" },
+      { notes: "\udfff\ud800" },
+      { client_outcome_id: "run-\ud800" },
     ]) {
       const response = await json(
         await app.fetch(`/v1/playbooks/${id}/outcomes`, {
@@ -264,7 +267,14 @@ describe("outcome routes", () => {
       );
       expect({ bad, status: response.status }).toEqual({ bad, status: 422 });
       expect(response.body.error.message).toContain("cannot be stored");
+      expect(response.body.error.details.field).toStartWith(Object.keys(bad)[0]!);
     }
+    const fine = await app.fetch(`/v1/playbooks/${id}/outcomes`, {
+      method: "POST",
+      json: { ...outcome, notes: "emoji 😀 (a proper surrogate pair) is fine" },
+      headers: alice,
+    });
+    expect(fine.status).toBe(201);
   });
 
   test("starters refuse outcomes; other users get 404; a read-only key gets 403", async () => {

@@ -140,6 +140,12 @@ describe("loop tools", () => {
     expect(textOf(result)).toContain("reasoning_trace is 10241 bytes; the limit is 10240 bytes");
   });
 
+  test("an unpaired surrogate is a tool error naming the field, not silently altered", async () => {
+    const created = await callTool(client, "create_playbook", { name: "lone \ud800 surrogate" });
+    expect(created.isError).toBe(true);
+    expect(textOf(created)).toContain("name contains a character that cannot be stored");
+  });
+
   test("the outcome rate limit is a tool error telling the agent how long to wait", async () => {
     const own = (await agentKey(app)).headers;
     const agent = await connectMcp(app, own);
