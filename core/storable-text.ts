@@ -2,6 +2,7 @@ import { AppError } from "./errors.ts";
 
 // Postgres stores neither NUL in text nor unpaired UTF-16 surrogates: the first is refused, the
 // second silently becomes U+FFFD, which can make two different values (idempotency keys!) equal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The path (e.g. `bullets_used.2`) of the first string in `value` Postgres cannot store, or null. */
