@@ -7,7 +7,7 @@ import {
   isEngineError,
   playbookStats,
 } from "../ace/index.ts";
-import { type LlmClient, LlmError } from "../llm/index.ts";
+import { isLlmError, type LlmClient, type UsageEntry } from "../llm/index.ts";
 import type { Logger } from "../logger.ts";
 import { appendVersion } from "../playbooks/queries.ts";
 import { enqueueIfThresholdMet } from "./enqueue.ts";
@@ -149,15 +149,21 @@ function recordingUsage(
   deps: EvolutionDeps,
   owner: { userId: string; playbookId: string; jobId: string },
 ): LlmClient {
+  // A failed write is logged, never thrown: throwing would discard a reply already paid for,
+  // or turn a permanent LLM error into a retry.
+  const record = (usage: UsageEntry[]) =>
+    insertUsage(deps.pool, owner, usage).catch((error: unknown) =>
+      deps.logger.error("usage record failed", { job_id: owner.jobId, calls: usage.length, error }),
+    );
   return {
     models: deps.llm.models,
     async generate(request) {
       try {
         const result = await deps.llm.generate(request);
-        await insertUsage(deps.pool, owner, result.usage);
+        await record(result.usage);
         return result;
       } catch (error) {
-        if (error instanceof LlmError) await insertUsage(deps.pool, owner, error.usage);
+        if (isLlmError(error)) await record(error.usage);
         throw error;
       }
     },

@@ -3,6 +3,7 @@ import type { Caller } from "../auth/caller.ts";
 import { requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { enqueueIfThresholdMet, type ThresholdSettings } from "../evolution/enqueue.ts";
+import { findActiveJob } from "../evolution/queries.ts";
 import { lockOwnPlaybook } from "../playbooks/access.ts";
 import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
 import { countPending, findByIdempotencyKey, insertOutcome } from "./queries.ts";
@@ -61,7 +62,8 @@ export async function reportOutcome(
         outcome_id: earlier,
         status: "recorded" as const,
         pending_outcomes: await countPending(tx, playbook.id),
-        queued_evolution_id: null,
+        // The retried report may have queued one: answer with the active evolution, if any.
+        queued_evolution_id: (await findActiveJob(tx, playbook.id))?.id ?? null,
       };
     // Inside the transaction: a retry, a refused or a failed report spends no rate-limit token.
     if (options.rateRule) {

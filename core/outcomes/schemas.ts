@@ -42,7 +42,9 @@ export const OutcomeRecorded = z.object({
   queued_evolution_id: z
     .string()
     .nullable()
-    .describe("The evolution job this report queued by reaching the outcome threshold, else null"),
+    .describe(
+      "The evolution job this report queued by reaching the outcome threshold, else null (a retried report: the playbook's queued or running evolution)",
+    ),
 });
 export type OutcomeRecorded = z.infer<typeof OutcomeRecorded>;
 

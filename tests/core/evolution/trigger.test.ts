@@ -78,7 +78,16 @@ describe("outcome threshold", () => {
     expect(await jobsOf(db.pool, playbook.id)).toEqual([]);
     const report = { task_description: "t", outcome: "success" as const };
     const options = { limits: { reasoningTraceBytes: 10240, notesBytes: 2048 }, evolution: threshold };
-    await reportOutcome(db.pool, alice, playbook.id, report, options);
+    const fifth = await reportOutcome(db.pool, alice, playbook.id, report, {
+      ...options,
+      idempotencyKey: "fifth",
+    });
+    const retried = await reportOutcome(db.pool, alice, playbook.id, report, {
+      ...options,
+      idempotencyKey: "fifth",
+    });
+    expect(retried).toEqual(fifth); // a client retrying over the network still learns the job
+    expect(fifth.queued_evolution_id).toBeString();
     const jobs = await jobsOf(db.pool, playbook.id);
     expect(jobs).toEqual([expect.objectContaining({ status: "queued" })]);
     await reportOutcome(db.pool, alice, playbook.id, report, options);
