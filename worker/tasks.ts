@@ -71,11 +71,7 @@ export function createTaskList(deps: TaskDeps): TaskList {
     }
     const queued = await sweepDueEvolutions(
       deps.pool,
-      {
-        hours: config.evolution.timeThresholdHours,
-        maxAttempts: config.evolution.maxAttempts,
-        failureBackoff: config.evolution.failureBackoff,
-      },
+      { hours: config.evolution.timeThresholdHours, maxAttempts: config.evolution.maxAttempts },
       now,
     );
     if (queued.length > 0) deps.logger.info("scheduled evolutions queued", { count: queued.length });
