@@ -21,7 +21,7 @@ const HINTS: Record<AppErrorCode, (error: AppError) => string> = {
   conflict: () => "Do not retry this call unchanged.",
   rate_limited: (e) =>
     `Wait ${Math.ceil(e.retryAfterSeconds ?? 60)} seconds before calling again; continue your task meanwhile.`,
-  payload_too_large: () => "Shorten it and call the tool again.",
+  payload_too_large: () => "Call the tool again with less.",
   unavailable: () => "The service is temporarily unavailable; try again in a minute.",
   internal: () => "Try again later.",
 };

@@ -109,8 +109,19 @@ async function runLocked(
   const log = deps.logger.child({ job_id: job.id, playbook_id: job.playbook_id, attempt: attempt.number });
   const state = await playbookState(deps.pool, job.playbook_id);
   if (state?.status === "archived") {
-    await failJob(deps.pool, job.id, "the playbook was archived before the evolution ran", {});
-    return "failed";
+    // Nothing failed: the job ends without touching the outcomes, which wait for the playbook's
+    // restore. Completed (not failed), so no failure backoff follows; no successor is queued.
+    await completeJob(deps.pool, {
+      id: job.id,
+      outcomesProcessed: 0,
+      tokenTotals: {},
+      aceCoreVersion: ACE_CORE_VERSION,
+      fromVersionId: state.current_version_id,
+      toVersionId: null,
+      summary: "skipped: the playbook was archived before the evolution ran; its outcomes wait",
+    });
+    log.info("evolution skipped: playbook archived");
+    return "skipped";
   }
   const outcomes = state ? await snapshotOutcomes(deps.pool, job.playbook_id, deps.settings.batchSize) : [];
   if (!state || outcomes.length === 0) {

@@ -24,7 +24,7 @@ export async function readablePlaybook(
 export const playbookArchived = () =>
   new AppError(
     "conflict",
-    'This playbook is archived. Restore it first (PUT /v1/playbooks/{id} with status "active").',
+    'This playbook is archived. Its owner must restore it first (status "active"; REST: PUT /v1/playbooks/{id}).',
   );
 
 /**

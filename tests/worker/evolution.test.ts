@@ -214,7 +214,7 @@ describe("evolve_playbook", () => {
     });
   }, 30_000);
 
-  test("a playbook archived while its evolution waited: the job fails, the outcomes stay pending", async () => {
+  test("a playbook archived while its evolution waited: the job is skipped, the outcomes stay pending", async () => {
     const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
     const key = `evolve_playbook:${playbook.id}`;
     await db.pool.connect(async (connection) => {
@@ -231,8 +231,9 @@ describe("evolve_playbook", () => {
     });
     const [job] = await finished(playbook.id);
     expect(job).toMatchObject({
-      status: "failed",
-      error_message: "the playbook was archived before the evolution ran",
+      status: "completed",
+      outcomes_processed: 0,
+      result_summary: "skipped: the playbook was archived before the evolution ran; its outcomes wait",
     });
     const pending = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*) as n from outcomes where playbook_id = ${playbook.id} and processed_at is null`);
