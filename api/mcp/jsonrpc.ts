@@ -9,20 +9,31 @@ const invalidRequest = (message: string) =>
 const isJson = (contentType: string | null) =>
   contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 
+const parseError = () =>
+  Response.json(
+    { jsonrpc: "2.0", error: { code: -32700, message: "Parse error: Invalid JSON" }, id: null },
+    { status: 400 },
+  );
+
+// The transport answers these itself (406, 415) before it looks at the body.
+const acceptsBoth = (accept: string | null) =>
+  accept !== null && accept.includes("application/json") && accept.includes("text/event-stream");
+
 /**
- * Reads a POSTed JSON-RPC body so that valid JSON which is no JSON-RPC message (or an empty
- * batch) gets the spec's -32600 Invalid Request; the SDK answers those with -32700 Parse error.
- * Returns the parsed body for the transport, `{}` to let the transport report a non-JSON body or
- * content type itself (-32700, 415), or the 400 to send.
+ * Reads a POSTed JSON-RPC body once, so that valid JSON which is no JSON-RPC message (or an
+ * empty batch) gets the spec's -32600 Invalid Request (the SDK answers -32700 Parse error).
+ * Returns the parsed body for the transport, `{}` to let the transport refuse the Accept or
+ * Content-Type header itself, or the 400 to send.
  */
 export async function readJsonRpc(request: Request): Promise<{ parsedBody?: unknown } | Response> {
-  if (!isJson(request.headers.get("content-type"))) return {};
-  const text = await request.clone().text();
+  if (!acceptsBoth(request.headers.get("accept")) || !isJson(request.headers.get("content-type"))) {
+    return {};
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(await request.text());
   } catch {
-    return {}; // the transport answers -32700 from the untouched original
+    return parseError(); // not JSON, or the client went away mid-body
   }
   const messages = Array.isArray(parsed) ? parsed : [parsed];
   if (messages.length === 0) return invalidRequest("an empty batch");

@@ -149,6 +149,11 @@ describe("malformed JSON-RPC", () => {
     }
   });
 
+  test("a wrong Accept header is 406 whatever the body", async () => {
+    const response = await post(JSON.stringify({ hello: "world" }), { accept: "application/json" });
+    expect(response.status).toBe(406);
+  });
+
   test("a valid batch is still answered", async () => {
     const response = await post(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "ping" }]));
     expect(response.status).toBe(200);
