@@ -17,7 +17,7 @@ const parseError = () =>
 
 // The transport answers these itself (406, 415) before it looks at the body.
 const acceptsBoth = (accept: string | null) =>
-  accept !== null && accept.includes("application/json") && accept.includes("text/event-stream");
+  Boolean(accept?.includes("application/json") && accept.includes("text/event-stream"));
 
 /**
  * Reads a POSTed JSON-RPC body once, so that valid JSON which is no JSON-RPC message (or an
