@@ -73,8 +73,15 @@ export async function resolveCaller(
   const apiKey = credentials.apiKey?.trim();
   // Repeated headers arrive joined with ", " (keys never contain a comma).
   if (apiKey?.includes(",")) throw unauthenticated("Send exactly one X-API-Key header.", "api_key");
-  if (apiKey) return resolveApiKey(pool, apiKey, options);
   const header = credentials.authorization?.trim();
+  // Two different credentials would make the caller ambiguous: refuse rather than pick one.
+  if (apiKey && header && header !== `Bearer ${apiKey}`) {
+    throw unauthenticated(
+      "Send one credential: Authorization or X-API-Key, not two different ones.",
+      "ambiguous_credentials",
+    );
+  }
+  if (apiKey) return resolveApiKey(pool, apiKey, options);
   if (!header) {
     throw unauthenticated(
       "Authentication required: send Authorization: Bearer <access token or API key>, or X-API-Key.",

@@ -48,6 +48,19 @@ describe("the auth macro", () => {
     expect((await response.json()).error.message).toBe("Send exactly one X-API-Key header.");
   });
 
+  test("two different credentials are refused; the same key in both headers is fine", async () => {
+    const app = createTestApp(db.pool);
+    const session = await signUp(app);
+    const { key } = await newKey(app, session.access_token, { name: "k" });
+    const both = await app.fetch("/v1/playbooks", {
+      headers: { ...bearer(session.access_token), "x-api-key": key },
+    });
+    expect(both.status).toBe(401);
+    expect((await both.json()).error.message).toContain("not two different ones");
+    const same = await app.fetch("/v1/playbooks", { headers: { ...bearer(key), "x-api-key": key } });
+    expect(same.status).toBe(200);
+  });
+
   test("the OpenAPI document shows security schemes and error responses of the auth routes", async () => {
     const app = createTestApp(db.pool);
     const spec = await (await app.fetch("/openapi.json")).json();
