@@ -156,9 +156,10 @@ reflections (groups of ${DEFAULT_EVOLVE_OPTIONS.curatorGroupSize}, so one call f
 online-trained fixture (all section headers kept); traces are synthetic agent logs of 2 KB and 10 KB.
 
 **Measured vs estimated.** Prompt tokens are *measured*: the exact messages the engine builds
-(system prompt, delimited task/trace/notes, bullets, stats, reflections), counted with js-tiktoken
-o200k_base plus OpenAI's per-message framing. Other tokenizers (Claude, Gemini) differ by roughly
-±15%. The json_schema the provider adds to the prompt (~100–200 tokens) is not included.
+(system prompt, delimited task/trace/notes, bullets, stats, reflections), counted with the
+platform's counter (js-tiktoken o200k_base; runs of over 32 characters without whitespace are
+counted in slices, a few tokens high) plus OpenAI's per-message framing. Other tokenizers
+(Claude, Gemini) differ by roughly ±15%. The json_schema the provider adds to the prompt (~100–200 tokens) is not included.
 Completion tokens are *estimates*: ${REFLECTOR_COMPLETION} per reflection, ${CURATOR_COMPLETION} per curation (no model was called).
 Reasoning models (gpt-5-mini) also bill hidden reasoning tokens as output; expect their real cost
 to be 1.5–3× the figure below. Real spend is recorded per call from the provider's \`usage\`.

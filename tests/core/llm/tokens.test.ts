@@ -24,17 +24,19 @@ describe("countTokens", () => {
     expect(countTokens(text)).toBeGreaterThan(8);
   });
 
-  test("long runs without whitespace are counted in slices: close to exact, never below it", () => {
+  test("long runs without whitespace are counted in slices: close to exact, at most one below", () => {
     for (const run of [
       "a".repeat(600),
       "https://example.com/".repeat(30),
       "漢字".repeat(300),
       " ".repeat(600),
       "!?".repeat(300),
+      "😀".repeat(40), // slices never split a surrogate pair
+      `     ${"a".repeat(38)}`,
     ]) {
       const text = `before ${run} after`;
       const counted = countTokens(text);
-      expect(counted).toBeGreaterThanOrEqual(exactCount(text) - 2); // the cut before the run may merge a space differently
+      expect(counted).toBeGreaterThanOrEqual(exactCount(text) - 1);
       expect(counted).toBeLessThanOrEqual(exactCount(text) + 2 * Math.ceil(run.length / 16) + 2);
     }
   });
