@@ -6,10 +6,12 @@ import { callerOf } from "./auth.ts";
 import { resourceError } from "./errors.ts";
 
 const MIME = "text/markdown";
+/** resources/list shows at most this many playbooks; list_playbooks pages through any number. */
+const MAX_LISTED = 1000;
 
 /**
  * Every playbook the caller can read (own + starters) as `playbook://{id}`: listed with
- * resources/list, read as the current version's text (scope read, like get_playbook).
+ * resources/list (the first 1000), read as the current version's text (scope read, like get_playbook).
  */
 export function registerPlaybookResources(server: McpServer, deps: AppDeps): void {
   const { pool, logger } = deps;
@@ -18,8 +20,14 @@ export function registerPlaybookResources(server: McpServer, deps: AppDeps): voi
       try {
         const caller = callerOf(extra);
         requireScope(caller, "read");
-        const page = await listPlaybooks(pool, caller, { include_starters: true, limit: 100 });
-        const resources = page.items.map((p) => ({
+        // The SDK's template listing takes no cursor, so every page is gathered, up to a bound.
+        const items = [];
+        for (let offset: number | null = 0; offset !== null && offset < MAX_LISTED; ) {
+          const page = await listPlaybooks(pool, caller, { include_starters: true, limit: 100, offset });
+          items.push(...page.items);
+          offset = page.next_offset;
+        }
+        const resources = items.map((p) => ({
           uri: `playbook://${p.id}`,
           name: p.name,
           description: p.description || undefined,

@@ -36,7 +36,7 @@ describe("playbook tools", () => {
     expect(mine.playbooks[0]?.bullet_count).toBe(3);
   });
 
-  test("list_playbooks pages by 100 with offset and next_offset", async () => {
+  test("list_playbooks pages by 100 with offset and next_offset; resources/list has them all", async () => {
     const own = (await agentKey(app)).headers;
     const paged = await connectMcp(app, own);
     for (let i = 0; i < 101; i++) await restPlaybook(app, own, SAMPLE_PLAYBOOK);
@@ -51,6 +51,9 @@ describe("playbook tools", () => {
       [first, rest].flatMap((r) => (r.structuredContent as Listing).playbooks.map((p) => p.id)),
     );
     expect(ids.size).toBe(101);
+    const { resources } = await paged.listResources();
+    const listed = new Set(resources.map((r) => r.uri));
+    for (const id of ids) expect(listed.has(`playbook://${id}`)).toBe(true); // all pages, not the first 100
   });
 
   test("get_playbook's text is the playbook; section filters; version picks an old one", async () => {
