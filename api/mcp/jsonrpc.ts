@@ -1,4 +1,8 @@
-import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  JSONRPCMessageSchema,
+  ReadResourceRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 
 const invalidRequest = (message: string) =>
   Response.json(
@@ -44,5 +48,35 @@ export async function readJsonRpc(request: Request): Promise<{ parsedBody?: unkn
       `${where} is not a JSON-RPC 2.0 message (expected {"jsonrpc":"2.0","method":…} with an optional id)`,
     );
   }
-  return { parsedBody: parsed };
+  const badParams = Array.isArray(parsed) ? null : invalidParams(parsed as JsonRpcRequest);
+  return badParams ?? { parsedBody: parsed };
+}
+
+type JsonRpcRequest = { id?: string | number; method?: string; params?: Record<string, unknown> };
+
+// The SDK answers malformed params of these requests with -32603 Internal error and a raw zod
+// dump; the spec's answer is -32602 Invalid params with a readable message.
+const CHECKED_PARAMS: Record<
+  string,
+  { schema: typeof CallToolRequestSchema | typeof ReadResourceRequestSchema; hint: string }
+> = {
+  "tools/call": {
+    schema: CallToolRequestSchema,
+    hint: 'params must be {"name": string, "arguments"?: object}',
+  },
+  "resources/read": { schema: ReadResourceRequestSchema, hint: 'params must be {"uri": "playbook://<id>"}' },
+};
+
+function invalidParams(message: JsonRpcRequest): Response | null {
+  const checked = message.method ? CHECKED_PARAMS[message.method] : undefined;
+  if (!checked || message.id === undefined) return null;
+  // Some clients send `"arguments": null` for tools without arguments: read it as none.
+  if (message.params?.arguments === null) delete message.params.arguments;
+  const uri = message.params?.uri;
+  const validUri = message.method !== "resources/read" || (typeof uri === "string" && URL.canParse(uri));
+  if (checked.schema.safeParse(message).success && validUri) return null;
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: -32602, message: `Invalid params: ${checked.hint}` }, id: message.id },
+    { status: 200 },
+  );
 }

@@ -149,6 +149,33 @@ describe("malformed JSON-RPC", () => {
     }
   });
 
+  test("malformed tools/call or resources/read params are -32602 with a readable message", async () => {
+    for (const params of [undefined, { name: 7 }, { name: "list_playbooks", arguments: [] }]) {
+      const response = await post(JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/call", params }));
+      const answer = await response.json();
+      expect({ params, code: answer.error?.code }).toEqual({ params, code: -32602 });
+      expect(answer.error.message).toContain('"name": string');
+    }
+    for (const params of [{}, { uri: 42 }, { uri: "not a uri" }]) {
+      const response = await post(
+        JSON.stringify({ jsonrpc: "2.0", id: 5, method: "resources/read", params }),
+      );
+      expect((await response.json()).error.code).toBe(-32602);
+    }
+  });
+
+  test('"arguments": null is read as no arguments', async () => {
+    const response = await post(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 6,
+        method: "tools/call",
+        params: { name: "list_playbooks", arguments: null },
+      }),
+    );
+    expect((await response.json()).result.isError).toBeFalsy();
+  });
+
   test("a wrong Accept header is 406 whatever the body", async () => {
     const response = await post(JSON.stringify({ hello: "world" }), { accept: "application/json" });
     expect(response.status).toBe(406);
