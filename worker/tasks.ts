@@ -6,6 +6,7 @@ import {
   reconcileEvolutionJobs,
   runEvolution,
   sweepDueEvolutions,
+  thresholdSettings,
 } from "../core/evolution/index.ts";
 import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
 import type { Logger } from "../core/logger.ts";
@@ -54,9 +55,7 @@ export function createTaskList(deps: TaskDeps): TaskList {
           tokenBudget: config.evolution.tokenBudget,
           maxRemovalShare: config.evolution.maxRemovalShare,
           maxContentBytes: config.limits.playbookBytes,
-          outcomeThreshold: config.evolution.outcomeThreshold,
-          maxAttempts: config.evolution.maxAttempts,
-          failureBackoff: config.evolution.failureBackoff,
+          threshold: thresholdSettings(config),
         },
       },
       parsed.data,

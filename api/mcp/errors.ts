@@ -16,7 +16,7 @@ const HINTS: Record<AppErrorCode, (error: AppError) => string> = {
       ? `Retrying will not help: ask the user for an API key with the "${e.details.required_scope}" scope.`
       : "Retrying will not help.",
   not_found: () =>
-    "Check the id you passed: list_playbooks shows the playbooks you can use, trigger_evolution returns job ids.",
+    "Check what you passed: list_playbooks shows your playbooks, get_playbook their current version, trigger_evolution returns job ids.",
   method_not_allowed: () => "Retrying will not help.",
   conflict: () => "Do not retry this call unchanged.",
   rate_limited: (e) =>

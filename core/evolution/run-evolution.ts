@@ -10,8 +10,7 @@ import {
 import { isLlmError, type LlmClient, type UsageEntry } from "../llm/index.ts";
 import type { Logger } from "../logger.ts";
 import { appendVersion } from "../playbooks/queries.ts";
-import { enqueueIfThresholdMet } from "./enqueue.ts";
-import type { FailureBackoff } from "./queries.ts";
+import { enqueueIfThresholdMet, type ThresholdSettings } from "./enqueue.ts";
 import {
   claimJob,
   completeJob,
@@ -31,9 +30,8 @@ export interface EvolutionSettings {
   tokenBudget: number;
   maxRemovalShare: number;
   maxContentBytes: number;
-  outcomeThreshold: number;
-  maxAttempts: number;
-  failureBackoff: FailureBackoff;
+  /** When the job's commit queues the next evolution (outcomes reported meanwhile). */
+  threshold: ThresholdSettings;
 }
 
 export interface EvolutionDeps {
@@ -236,15 +234,7 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<v
       summary: summarize(c.result, c.outcomes.length, changed),
     });
     if (c.outcomes.length > 0) await touchLastEvolved(tx, job.playbook_id);
-    await enqueueIfThresholdMet(
-      tx,
-      { id: job.playbook_id, userId: job.user_id },
-      {
-        threshold: deps.settings.outcomeThreshold,
-        maxAttempts: deps.settings.maxAttempts,
-        failureBackoff: deps.settings.failureBackoff,
-      },
-    );
+    await enqueueIfThresholdMet(tx, { id: job.playbook_id, userId: job.user_id }, deps.settings.threshold);
   });
 }
 

@@ -19,9 +19,7 @@ const settings = {
   tokenBudget: 24_000,
   maxRemovalShare: 0.3,
   maxContentBytes: 102_400,
-  outcomeThreshold: 5,
-  maxAttempts: 3,
-  failureBackoff: FAILURE_BACKOFF,
+  threshold: { threshold: 5, maxAttempts: 3, failureBackoff: FAILURE_BACKOFF },
 };
 
 describe("runEvolution without an LLM provider", () => {
