@@ -1,4 +1,3 @@
-import { InvalidInputError } from "slonik";
 /**
  * The one error type of the domain. Every transport maps `code` through one table:
  * REST → HTTP status + error envelope, MCP → tool result with isError, worker → fail or retry.
@@ -54,11 +53,7 @@ const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
 export function asAppError(error: unknown): AppError | undefined {
   if (isAppError(error)) return error;
   const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
-  const unstorable =
-    (typeof code === "string" && UNSTORABLE_TEXT.has(code)) ||
-    // slonik checks JSON values itself (NUL, lone surrogates) before they reach Postgres
-    (error instanceof InvalidInputError && error.message.startsWith("JSON payload string"));
-  if (unstorable) {
+  if (typeof code === "string" && UNSTORABLE_TEXT.has(code)) {
     return new AppError(
       "invalid_input",
       "The input contains a character that cannot be stored (such as NUL, \\u0000). Remove it and try again.",
