@@ -1,9 +1,10 @@
+import { expect } from "bun:test";
 import { type DatabasePool, sql } from "slonik";
 import { z } from "zod";
 import type { Caller } from "../../core/auth/caller.ts";
 import type { ThresholdSettings } from "../../core/evolution/index.ts";
 import { reportOutcome } from "../../core/outcomes/index.ts";
-import { createPlaybook } from "../../core/playbooks/index.ts";
+import { createPlaybook, getPlaybook } from "../../core/playbooks/index.ts";
 
 export const OUTCOME_LIMITS = { reasoningTraceBytes: 10 * 1024, notesBytes: 2 * 1024 };
 
@@ -14,6 +15,20 @@ export const SAMPLE_PLAYBOOK = `## STRATEGIES & INSIGHTS
 ## COMMON MISTAKES TO AVOID
 [err-00003] helpful=0 harmful=0 :: Do not edit generated files.
 `;
+
+/** The evolution left the playbook as created: still version 1 of SAMPLE_PLAYBOOK, outcomes pending. */
+export async function expectPlaybookUntouched(
+  pool: DatabasePool,
+  caller: Caller,
+  playbookId: string,
+  pendingOutcomes: number,
+): Promise<void> {
+  expect(await getPlaybook(pool, caller, playbookId)).toMatchObject({
+    version_number: 1,
+    pending_outcomes: pendingOutcomes,
+    content: SAMPLE_PLAYBOOK,
+  });
+}
 
 export async function playbookWithOutcomes(
   pool: DatabasePool,

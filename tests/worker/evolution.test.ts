@@ -13,11 +13,11 @@ import { testConfig } from "../support/config.ts";
 import { useTestDatabase } from "../support/db.ts";
 import {
   eventually,
+  expectPlaybookUntouched,
   FAILURE_BACKOFF,
   jobsOf,
   OUTCOME_LIMITS,
   playbookWithOutcomes,
-  SAMPLE_PLAYBOOK,
 } from "../support/evolution.ts";
 import { createUser } from "../support/factories.ts";
 import { type FakeLlm, fakeLlmClient, reply, startFakeLlm } from "../support/fake-llm.ts";
@@ -179,8 +179,7 @@ describe("evolve_playbook", () => {
     const [job] = await finished(playbook.id);
     expect(job).toMatchObject({ status: "failed", attempts: 1 });
     expect(job!.error_message).toMatch(/curat|output|JSON/i);
-    const detail = await getPlaybook(db.pool, alice, playbook.id);
-    expect(detail).toMatchObject({ version_number: 1, pending_outcomes: 2, content: SAMPLE_PLAYBOOK });
+    await expectPlaybookUntouched(db.pool, alice, playbook.id, 2);
     const spent = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*) as n from usage_records where evolution_job_id = ${job!.id}`);
     expect(spent).toBe(4);
@@ -207,11 +206,7 @@ describe("evolve_playbook", () => {
     const [job] = await finished(playbook.id);
     expect(job).toMatchObject({ status: "failed", attempts: 1 });
     expect(job!.error_message).toContain("removing 3 of 3 bullets");
-    expect(await getPlaybook(db.pool, alice, playbook.id)).toMatchObject({
-      version_number: 1,
-      pending_outcomes: 1,
-      content: SAMPLE_PLAYBOOK,
-    });
+    await expectPlaybookUntouched(db.pool, alice, playbook.id, 1);
   }, 30_000);
 
   test("a playbook archived while its evolution waited: the job is skipped, the outcomes stay pending", async () => {

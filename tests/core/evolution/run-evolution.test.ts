@@ -3,9 +3,13 @@ import type { Caller } from "../../../core/auth/caller.ts";
 import { runEvolution, triggerEvolution } from "../../../core/evolution/index.ts";
 import { createLlmClient } from "../../../core/llm/index.ts";
 import { createLogger } from "../../../core/logger.ts";
-import { getPlaybook } from "../../../core/playbooks/index.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { FAILURE_BACKOFF, jobsOf, playbookWithOutcomes, SAMPLE_PLAYBOOK } from "../../support/evolution.ts";
+import {
+  expectPlaybookUntouched,
+  FAILURE_BACKOFF,
+  jobsOf,
+  playbookWithOutcomes,
+} from "../../support/evolution.ts";
 import { createUser } from "../../support/factories.ts";
 
 const db = useTestDatabase();
@@ -41,10 +45,6 @@ describe("runEvolution without an LLM provider", () => {
     const [row] = await jobsOf(db.pool, playbook.id);
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
     expect(row!.error_message).toContain("OPENAI");
-    expect(await getPlaybook(db.pool, alice, playbook.id)).toMatchObject({
-      version_number: 1,
-      pending_outcomes: 2,
-      content: SAMPLE_PLAYBOOK,
-    });
+    await expectPlaybookUntouched(db.pool, alice, playbook.id, 2);
   });
 });
