@@ -16,7 +16,8 @@ ENV NODE_ENV=production \
     PORT=8000 \
     DATA_DIR=/data
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json bun.lock ./
+COPY package.json bun.lock main.ts ./
+COPY boot ./boot
 COPY api ./api
 COPY core ./core
 COPY worker ./worker

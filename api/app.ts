@@ -1,12 +1,11 @@
 import { Elysia } from "elysia";
-import type { DatabasePool } from "slonik";
-import type { Config } from "../core/config.ts";
+import type { Deps } from "../core/create-core.ts";
 import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { assertStorableText } from "../core/storable-text.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
-import { allowedMethods, type RouteList } from "./method-not-allowed.ts";
+import { allowedMethods, methodNotAllowed, type RouteList } from "./method-not-allowed.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -15,14 +14,6 @@ import { healthRoutes } from "./routes/health.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { playbookRoutes } from "./routes/playbooks.ts";
 import { versionRoutes } from "./routes/versions.ts";
-
-export interface AppDeps {
-  config: Config;
-  pool: DatabasePool;
-  logger: Logger;
-  /** Present when the worker runs in this process; readiness then includes it. */
-  workerRunning?: () => boolean;
-}
 
 /** Maps every error a route can raise to the one JSON envelope; unknown errors never leak. */
 function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
@@ -36,20 +27,14 @@ function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
       if (allow.length === 0 || allow.includes(request.method)) {
         return errorResponse(new AppError("not_found", "No such route"), requestId);
       }
-      const message = `${request.method} is not supported here; use ${allow.join(", ")}.`;
-      return errorResponse(new AppError("method_not_allowed", message), requestId, {
-        allow: allow.join(", "),
-      });
+      return methodNotAllowed(request, allow, requestId);
     }
     if (code === "PARSE") {
-      const response = errorResponse(
-        new AppError(
-          "invalid_input",
-          "The request body is not valid JSON (or not the declared content type)",
-        ),
+      const message = "The request body is not valid JSON (or not the declared content type)";
+      return errorResponse(
+        new AppError("invalid_input", message, { details: { reason: "malformed_body" } }),
         requestId,
       );
-      return new Response(response.body, { status: 400, headers: response.headers });
     }
     logger.error("unhandled error", { error });
     return errorResponse(
@@ -63,7 +48,7 @@ function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
 }
 
 /** The Elysia application with every route; no server is started here. */
-export function createApp(deps: AppDeps) {
+export function createApp(deps: Deps) {
   let routes: RouteList = () => [];
   const app = new Elysia({ name: "ace-platform" })
     .onError(
@@ -75,7 +60,7 @@ export function createApp(deps: AppDeps) {
     // After authentication and schema validation, before any handler: one check for every body.
     .onBeforeHandle({ as: "global" }, ({ body }) => assertStorableText(body))
     .use(openapiPlugin())
-    .use(healthRoutes(deps.pool, deps.workerRunning))
+    .use(healthRoutes(deps.core))
     .use(authRoutes(deps))
     .use(playbookRoutes(deps))
     .use(versionRoutes(deps))
@@ -112,9 +97,9 @@ function precheck(request: Request, url: URL, limit: number, requestId: string):
     const error = new AppError(
       "invalid_input",
       `Send the body as JSON (Content-Type: application/json), not ${type}.`,
+      { details: { reason: "unsupported_media_type" } },
     );
-    const response = errorResponse(error, requestId);
-    return new Response(response.body, { status: 415, headers: response.headers });
+    return errorResponse(error, requestId);
   }
   return null;
 }
@@ -157,7 +142,10 @@ async function capStreamedBody(
  * The fetch handler the server (and tests) call: sets the request id and client address for the
  * request's logs, runs the prechecks, and logs one line per request.
  */
-export function createFetchHandler(app: { handle(request: Request): Promise<Response> }, deps: AppDeps) {
+export function createFetchHandler(
+  app: { handle(request: Request): Promise<Response> },
+  deps: Pick<Deps, "config" | "logger">,
+) {
   const limit = deps.config.http.bodyMaxBytes;
   return (request: Request, ip = "127.0.0.1"): Promise<Response> => {
     const requestId = requestIdFrom(request);

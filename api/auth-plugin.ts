@@ -1,10 +1,7 @@
 import { Elysia } from "elysia";
-import type { DatabasePool } from "slonik";
 import { type Caller, requireScope, type Scope } from "../core/auth/caller.ts";
-import { resolveCaller } from "../core/auth/resolve-caller.ts";
-import type { Config } from "../core/config.ts";
+import type { Deps } from "../core/create-core.ts";
 import { AppError } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
 import { rateLimitHeadersPlugin } from "./rate-limit-headers.ts";
 import { errors } from "./schemas.ts";
 
@@ -28,9 +25,9 @@ function documentAuthErrors(hook: Hook, withScope: boolean): void {
  * The one authentication plugin for REST routes. `.use(authPlugin(deps))`, then declare per route:
  *
  * ```ts
- * .get("/v1/things", ({ caller }) => listThings(deps.pool, caller), { auth: "read" })
- * .post("/v1/things", ({ caller, body }) => createThing(deps.pool, caller, body), { auth: "write" })
- * .get("/v1/auth/me", ({ caller }) => getCurrentUser(deps.pool, caller), { auth: true })
+ * .get("/v1/things", ({ caller }) => core.things.list(caller), { auth: "read" })
+ * .post("/v1/things", ({ caller, body }) => core.things.create(caller, body), { auth: "write" })
+ * .get("/v1/auth/me", ({ caller }) => core.auth.me(caller), { auth: true })
  * ```
  *
  * `auth` is a Scope ("read" | "write" | "evolve") the caller must hold, or `true` for any
@@ -40,7 +37,7 @@ function documentAuthErrors(hook: Hook, withScope: boolean): void {
  * `caller: Caller`. The route's OpenAPI entry gets `security` and the 401/403 responses. Also
  * links RateLimit-* headers for any rate limit the route's core call applies.
  */
-export const authPlugin = (deps: { pool: DatabasePool; config: Config; logger: Logger }) => {
+export const authPlugin = ({ core }: Pick<Deps, "core">) => {
   // Authentication runs in `transform`, before Elysia validates the body, so an unauthenticated
   // request learns nothing about the route's schema and an expired token gets its 401, not a 422.
   // `resolve` (after validation) hands the caller to the handler.
@@ -51,12 +48,10 @@ export const authPlugin = (deps: { pool: DatabasePool; config: Config; logger: L
         detail: { security: SECURITY },
         introspect: (hook: unknown) => documentAuthErrors(hook as Hook, required !== true),
         async transform({ request }) {
-          const caller = await resolveCaller(
-            deps.pool,
-            deps.config,
-            { authorization: request.headers.get("authorization"), apiKey: request.headers.get("x-api-key") },
-            { logger: deps.logger },
-          );
+          const caller = await core.auth.resolveCaller({
+            authorization: request.headers.get("authorization"),
+            apiKey: request.headers.get("x-api-key"),
+          });
           if (required !== true) requireScope(caller, required);
           callers.set(request, caller);
         },

@@ -14,6 +14,31 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * Input problems HTTP names more precisely than 422, by the error's `details.reason`: a body that
+ * cannot be parsed (400) and a body that is not JSON at all (415). The code stays `invalid_input`.
+ */
+const INPUT_STATUS: Record<string, number> = { malformed_body: 400, unsupported_media_type: 415 };
+
+/** The HTTP status of an error: the only place a REST status is chosen. */
+export function httpStatus(error: AppError): number {
+  const reason = error.details?.reason;
+  const refined =
+    error.code === "invalid_input" && typeof reason === "string" ? INPUT_STATUS[reason] : undefined;
+  return refined ?? HTTP_STATUS[error.code];
+}
+
+/**
+ * What a REST client can do next, by `details.reason`, for domain errors whose message stays
+ * neutral to the transport (core never names a path); appended to the message.
+ */
+const REST_HINTS: Record<string, string> = {
+  starter_read_only: "Copy it with POST /v1/playbooks and starter_id.",
+  playbook_archived: 'Restore it with PUT /v1/playbooks/{id} and status "active".',
+  no_pending_outcomes: "Report them with POST /v1/playbooks/{id}/outcomes.",
+  expired: "Refresh it with POST /v1/auth/refresh.",
+};
+
 /** The error envelope every non-2xx JSON response uses. */
 export interface ErrorEnvelope {
   error: {
@@ -25,17 +50,19 @@ export interface ErrorEnvelope {
 }
 
 export function errorEnvelope(error: AppError, requestId: string): ErrorEnvelope {
+  const reason = error.details?.reason;
+  const hint = typeof reason === "string" ? REST_HINTS[reason] : undefined;
   return {
     error: {
       code: error.code,
-      message: error.message,
+      message: hint ? `${error.message} ${hint}` : error.message,
       request_id: requestId,
       ...(error.details ? { details: error.details } : {}),
     },
   };
 }
 
-/** A JSON error response with the headers its status calls for. */
+/** A JSON error response with the status and headers its error calls for. */
 export function errorResponse(
   error: AppError,
   requestId: string,
@@ -52,7 +79,7 @@ export function errorResponse(
         : 'Bearer realm="ace", error="invalid_token"';
   }
   return Response.json(errorEnvelope(error, requestId), {
-    status: HTTP_STATUS[error.code],
+    status: httpStatus(error),
     headers: { "x-request-id": requestId, ...extra },
   });
 }

@@ -69,10 +69,14 @@ export const examples = {
 } as const;
 
 /** One example error per status, in the envelope every error uses. */
-export const errorExamples: Record<number, { code: string; message: string }> = {
+export const errorExamples: Record<
+  number,
+  { code: string; message: string; details?: Record<string, unknown> }
+> = {
   400: {
     code: "invalid_input",
     message: "The request body is not valid JSON (or not the declared content type)",
+    details: { reason: "malformed_body" },
   },
   401: { code: "unauthenticated", message: "This API key is not valid, or it was revoked or has expired." },
   403: {
@@ -88,6 +92,7 @@ export const errorExamples: Record<number, { code: string; message: string }> = 
   415: {
     code: "invalid_input",
     message: "Send the body as JSON (Content-Type: application/json), not text/plain.",
+    details: { reason: "unsupported_media_type" },
   },
   422: {
     code: "invalid_input",

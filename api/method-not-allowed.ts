@@ -1,3 +1,6 @@
+import { AppError } from "../core/errors.ts";
+import { errorResponse, httpStatus } from "./errors.ts";
+
 export type RouteList = () => ReadonlyArray<{ method: string; path: string }>;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -25,4 +28,27 @@ export function allowedMethods(routes: RouteList): (path: string) => string[] {
     if (methods.has("GET")) methods.add("HEAD");
     return [...methods].sort();
   };
+}
+
+/**
+ * The one 405 answer: status from the REST mapping and `Allow` listing the methods the path
+ * serves. The body is the error envelope, or, where clients speak JSON-RPC (/mcp), a JSON-RPC
+ * error carrying `jsonRpcMessage` so MCP clients can show it.
+ */
+export function methodNotAllowed(
+  request: Request,
+  allow: readonly string[],
+  requestId: string,
+  jsonRpcMessage?: string,
+): Response {
+  const error = new AppError(
+    "method_not_allowed",
+    `${request.method} is not supported here; use ${allow.join(", ")}.`,
+  );
+  const headers = { allow: allow.join(", ") };
+  if (jsonRpcMessage === undefined) return errorResponse(error, requestId, headers);
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: -32000, message: jsonRpcMessage }, id: null },
+    { status: httpStatus(error), headers },
+  );
 }

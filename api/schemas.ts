@@ -44,3 +44,20 @@ export const VersionParams = PlaybookParams.extend({ v: z.string().describe("Ver
 export const FormatQuery = z.object({
   format: z.enum(["json", "text"]).optional().describe("`text` returns the playbook as text/markdown"),
 });
+
+const SectionName = z
+  .string()
+  .trim()
+  .min(1, "a section name must not be empty")
+  .max(200, "a section name is at most 200 characters");
+
+/**
+ * `?sections=A&sections=B` or `?sections=A,B`. Elysia hands a repeated or comma-separated query
+ * value over as an array (nested when both), a single one as a string: all become one list.
+ */
+export const SectionsQuery = z
+  .preprocess((value) => [value].flat(2), z.array(SectionName).min(1).max(50, "at most 50 sections"))
+  .optional()
+  .describe(
+    "Only these sections of the playbook, by header name (case-insensitive), e.g. `STRATEGIES & INSIGHTS`: repeat the parameter or separate names with commas. `content` (and the text download) then holds just them, in the playbook's order; a name the playbook lacks is a 422 listing its sections.",
+  );

@@ -8,6 +8,7 @@
  */
 import { sql } from "slonik";
 import { z } from "zod";
+import { createCore } from "../core/create-core.ts";
 import { createDbPool } from "../core/db/pool.ts";
 import { createLlmClient } from "../core/llm/index.ts";
 import { createLogger } from "../core/logger.ts";
@@ -38,7 +39,8 @@ const llm = createLlmClient({
   maxAttempts: 1,
 });
 const started = new Map<string, number>();
-const base = createTaskList({ pool, config, logger, llm });
+const deps = { core: createCore({ config, pool, llm, logger }), config, logger };
+const base = createTaskList(deps);
 const evolve = base.evolve_playbook!;
 const tasks = {
   ...base,
@@ -47,7 +49,7 @@ const tasks = {
     return evolve(payload, helpers);
   },
 };
-const worker = await startWorker(db.url, config, logger, { tasks, pollIntervalMs: 1_000 });
+const worker = await startWorker(db.url, deps, { tasks, pollIntervalMs: 1_000 });
 const user = await createUser(pool);
 const evolution = { threshold: 5, maxAttempts: 3, failureBackoff: FAILURE_BACKOFF };
 

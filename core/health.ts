@@ -1,6 +1,6 @@
-import { type DatabasePool, sql } from "slonik";
-import { z } from "zod";
+import type { DatabasePool } from "slonik";
 import { readMigrationFiles } from "./db/migrate.ts";
+import { appliedMigrationNames } from "./db/queries.ts";
 
 export interface ReadinessReport {
   ready: boolean;
@@ -20,9 +20,7 @@ export async function checkReadiness(
   let database = false;
   let migrations = false;
   try {
-    const applied = await pool.anyFirst(
-      sql.type(z.object({ name: z.string() }))`select name from schema_migrations`,
-    );
+    const applied = await appliedMigrationNames(pool);
     database = true;
     const set = new Set(applied);
     migrations = MIGRATION_NAMES.every((name) => set.has(name));

@@ -1,13 +1,11 @@
 import { createApp } from "../api/app.ts";
-import { createLogger } from "../core/logger.ts";
-import { testConfig } from "../tests/support/config.ts";
+import { createTestDeps } from "../tests/support/core.ts";
 
 /**
  * Writes the OpenAPI document the server serves at /openapi.json to the given path (default
  * stdout), without a database: building the document runs no query. Used by `bun run lint:openapi`.
  */
-const config = testConfig();
-const app = createApp({ config, pool: {} as never, logger: createLogger("silent") });
+const app = createApp(createTestDeps({} as never));
 const response = await app.handle(new Request("http://localhost/openapi.json"));
 const document = JSON.stringify(await response.json(), null, 2);
 const target = Bun.argv[2];

@@ -1,14 +1,13 @@
 import { run, type TaskList, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
-import type { Config } from "../core/config.ts";
-import { createDbPool } from "../core/db/pool.ts";
+import type { Deps } from "../core/create-core.ts";
 import type { Logger } from "../core/logger.ts";
 import { startLiveness } from "./liveness.ts";
-import { createTaskList, cronItems, type TaskDeps } from "./tasks.ts";
+import { createTaskList, cronItems, type TaskOptions } from "./tasks.ts";
 
 export interface WorkerHandle {
   isRunning(): boolean;
-  /** Stops taking jobs, waits for running ones, closes the worker's own connections. */
+  /** Stops taking jobs, waits for running ones, closes graphile-worker's own connections. */
   stop(): Promise<void>;
 }
 
@@ -22,29 +21,28 @@ function workerLogger(logger: Logger): WorkerLogger {
   });
 }
 
-export interface StartWorkerOptions {
-  /** Replaces the task list (tests). */
+export interface StartWorkerOptions extends TaskOptions {
+  /** Replaces the task list (benchmarks). */
   tasks?: TaskList;
-  /** Overrides for the tasks' dependencies (tests: fake LLM, clock). */
-  taskDeps?: Partial<Pick<TaskDeps, "llm" | "now">>;
   pollIntervalMs?: number;
 }
 
+/** Connections graphile-worker itself needs: one per concurrent job plus its listener and spare. */
+export const queuePoolSize = (concurrency: number) => concurrency + 2;
+
 /**
- * Runs graphile-worker in this process. It gets its own connections, apart from the API's: a `pg`
- * pool for graphile-worker itself and a slonik pool for the tasks, sized so every running job can
- * hold its playbook lock connection and still query (two per job, plus the heartbeat).
- * Signals are ours: the entry point stops the worker in its shutdown order. Liveness heartbeats
- * let other workers take over jobs if this process dies.
+ * Runs graphile-worker in this process. The tasks use `deps.core`, whose pool the composition
+ * root sized for the worker (apart from the API's); graphile-worker gets its own `pg` pool on
+ * `url`. Signals are ours: the entry point stops the worker in its shutdown order. Liveness
+ * heartbeats let other workers take over jobs if this process dies.
  */
 export async function startWorker(
   url: string,
-  config: Config,
-  logger: Logger,
+  deps: Deps,
   options: StartWorkerOptions = {},
 ): Promise<WorkerHandle> {
-  const pool = await createDbPool(url, { maxPoolSize: config.worker.concurrency * 2 + 2 });
-  const pgPool = new pg.Pool({ connectionString: url, max: config.worker.concurrency + 2 });
+  const { config, logger } = deps;
+  const pgPool = new pg.Pool({ connectionString: url, max: queuePoolSize(config.worker.concurrency) });
   // An idle client losing its connection must not crash the process; graphile-worker reconnects.
   const onError = (error: Error) => logger.warn("worker pool connection error", { error: error.message });
   pgPool.on("error", onError);
@@ -52,13 +50,13 @@ export async function startWorker(
   const runner = await run({
     pgPool,
     concurrency: config.worker.concurrency,
-    taskList: options.tasks ?? createTaskList({ pool, config, logger, ...options.taskDeps }),
+    taskList: options.tasks ?? createTaskList(deps, options),
     parsedCronItems: cronItems(config),
     noHandleSignals: true,
     pollInterval: options.pollIntervalMs ?? 2_000,
     logger: workerLogger(logger),
   });
-  const liveness = startLiveness(runner, pool, logger, config.worker.staleLockSeconds);
+  const liveness = startLiveness(runner, deps.core, logger, config.worker.staleLockSeconds);
   let running = true;
   runner.promise.catch((error) => {
     running = false;
@@ -71,7 +69,6 @@ export async function startWorker(
       await runner.stop();
       await liveness.stop();
       await pgPool.end();
-      await pool.end();
     },
   };
 }

@@ -1,83 +1,42 @@
 import { type ParsedCronItem, parseCronItems, type Task, type TaskList } from "graphile-worker";
-import type { DatabasePool } from "slonik";
 import type { Config } from "../core/config.ts";
-import {
-  EvolvePayload,
-  reconcileEvolutionJobs,
-  runEvolution,
-  sweepDueEvolutions,
-  thresholdSettings,
-} from "../core/evolution/index.ts";
-import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
-import type { Logger } from "../core/logger.ts";
-import { pruneExpiredState } from "../core/maintenance.ts";
+import type { Deps } from "../core/create-core.ts";
+import { EvolvePayload } from "../core/evolution/index.ts";
 
-export interface TaskDeps {
-  pool: DatabasePool;
-  config: Config;
-  logger: Logger;
-  /** Defaults to the configured OpenAI-compatible provider; tests pass one pointed at the fake. */
-  llm?: LlmClient;
-  /** The sweep's clock; tests move it. */
+export interface TaskOptions {
+  /** The clock of the sweep and the housekeeping; tests move it. */
   now?: () => Date;
 }
 
-export function llmFromConfig(config: Config): LlmClient {
-  return createLlmClient({
-    baseURL: config.llm.baseURL,
-    apiKey: config.llm.apiKey,
-    models: config.llm.models,
-    timeoutMs: config.llm.timeoutMs,
-    maxAttempts: config.llm.maxAttempts,
-  });
-}
-
 /**
- * The worker's tasks. Each is thin: validate the payload, call one core function.
+ * The worker's tasks. Each is thin: validate the payload, call one core use-case.
  * `evolve_playbook` throws to make graphile-worker retry (with its exponential backoff).
  */
-export function createTaskList(deps: TaskDeps): TaskList {
-  const llm = deps.llm ?? llmFromConfig(deps.config);
-  const { config } = deps;
+export function createTaskList(
+  { core, logger }: Pick<Deps, "core" | "logger">,
+  options: TaskOptions = {},
+): TaskList {
+  const now = () => options.now?.() ?? new Date();
   const evolve: Task = async (payload, helpers) => {
     const parsed = EvolvePayload.safeParse(payload);
     if (!parsed.success) {
-      deps.logger.error("evolve_playbook: invalid payload; dropping the job", { job: helpers.job.id });
+      logger.error("evolve_playbook: invalid payload; dropping the job", { job: helpers.job.id });
       return;
     }
-    await runEvolution(
-      {
-        pool: deps.pool,
-        llm,
-        logger: deps.logger,
-        settings: {
-          batchSize: config.evolution.batchSize,
-          tokenBudget: config.evolution.tokenBudget,
-          maxRemovalShare: config.evolution.maxRemovalShare,
-          maxContentBytes: config.limits.playbookBytes,
-          threshold: thresholdSettings(config),
-        },
-      },
-      parsed.data,
-      { number: helpers.job.attempts, max: helpers.job.max_attempts },
-    );
+    await core.evolutions.run(parsed.data, { number: helpers.job.attempts, max: helpers.job.max_attempts });
   };
   const sweep: Task = async () => {
-    const now = deps.now?.() ?? new Date();
-    const reconciled = await reconcileEvolutionJobs(deps.pool, now);
+    const at = now();
+    const reconciled = await core.evolutions.reconcile(at);
     if (reconciled.requeued.length + reconciled.failed.length > 0) {
-      deps.logger.warn("orphaned evolution jobs reconciled", reconciled);
+      logger.warn("orphaned evolution jobs reconciled", reconciled);
     }
-    const queued = await sweepDueEvolutions(
-      deps.pool,
-      { hours: config.evolution.timeThresholdHours, maxAttempts: config.evolution.maxAttempts },
-      now,
-    );
-    if (queued.length > 0) deps.logger.info("scheduled evolutions queued", { count: queued.length });
+    const queued = await core.evolutions.sweep(at);
+    if (queued.length > 0) logger.info("scheduled evolutions queued", { count: queued.length });
   };
   const prune: Task = async () => {
-    const pruned = await pruneExpiredState(deps.pool, deps.now?.() ?? new Date());
-    deps.logger.info("expired state pruned", pruned);
+    const pruned = await core.maintenance.pruneExpiredState(now());
+    logger.info("expired state pruned", pruned);
   };
   return { evolve_playbook: evolve, evolution_sweep: sweep, prune_expired_state: prune };
 }

@@ -1,8 +1,7 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Caller } from "../../core/auth/index.ts";
-import { resolveCaller } from "../../core/auth/index.ts";
+import type { Core } from "../../core/create-core.ts";
 import { AppError, isAppError } from "../../core/errors.ts";
-import type { AppDeps } from "../app.ts";
 import { errorResponse } from "../errors.ts";
 import { currentRequestContext } from "../request-context.ts";
 
@@ -11,14 +10,12 @@ import { currentRequestContext } from "../request-context.ts";
  * `X-API-Key: ace_…`, or a dashboard JWT), so `last_used_at` and revocation behave the same.
  * Returns the 401 response (JSON envelope + WWW-Authenticate) when credentials are missing or bad.
  */
-export async function authenticate(deps: AppDeps, request: Request): Promise<Caller | Response> {
+export async function authenticate(core: Core, request: Request): Promise<Caller | Response> {
   try {
-    return await resolveCaller(
-      deps.pool,
-      deps.config,
-      { authorization: request.headers.get("authorization"), apiKey: request.headers.get("x-api-key") },
-      { logger: deps.logger },
-    );
+    return await core.auth.resolveCaller({
+      authorization: request.headers.get("authorization"),
+      apiKey: request.headers.get("x-api-key"),
+    });
   } catch (error) {
     if (!isAppError(error) || error.code !== "unauthenticated") throw error;
     const requestId = currentRequestContext()?.requestId ?? "unknown";

@@ -26,6 +26,21 @@ const HINTS: Record<AppErrorCode, (error: AppError) => string> = {
   internal: () => "Try again later.",
 };
 
+/**
+ * Recovery for the domain errors whose message stays neutral to the transport, by
+ * `details.reason`: these name the tool to use instead of the per-code hint.
+ */
+const REASON_HINTS: Record<string, string> = {
+  starter_read_only: "Copy it with create_playbook (starter_id), then use the copy's id.",
+  playbook_archived: "Retrying will not help: ask the user to restore the playbook.",
+  no_pending_outcomes: "Report outcomes with report_outcome first.",
+};
+
+const hintFor = (error: AppError): string => {
+  const reason = error.details?.reason;
+  return (typeof reason === "string" ? REASON_HINTS[reason] : undefined) ?? HINTS[error.code](error);
+};
+
 const requestId = () => currentRequestContext()?.requestId ?? "unknown";
 
 const genericMessage = () =>
@@ -33,7 +48,7 @@ const genericMessage = () =>
 
 /** The agent-facing text of a domain error: code, the core's user-safe message, and what to do. */
 export function describeAppError(error: AppError): string {
-  return `Error (${error.code}): ${error.message} ${HINTS[error.code](error)}`;
+  return `Error (${error.code}): ${error.message} ${hintFor(error)}`;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { requireScope } from "../../core/auth/index.ts";
-import { getPlaybook, listPlaybooks } from "../../core/playbooks/index.ts";
-import type { AppDeps } from "../app.ts";
+import type { Deps } from "../../core/create-core.ts";
 import { callerOf } from "./auth.ts";
 import { resourceError } from "./errors.ts";
 
@@ -13,8 +12,7 @@ const MAX_LISTED = 1000;
  * Every playbook the caller can read (own + starters) as `playbook://{id}`: listed with
  * resources/list (the first 1000), read as the current version's text (scope read, like get_playbook).
  */
-export function registerPlaybookResources(server: McpServer, deps: AppDeps): void {
-  const { pool, logger } = deps;
+export function registerPlaybookResources(server: McpServer, { core, logger }: Deps): void {
   const template = new ResourceTemplate("playbook://{id}", {
     list: async (extra) => {
       try {
@@ -23,7 +21,7 @@ export function registerPlaybookResources(server: McpServer, deps: AppDeps): voi
         // The SDK's template listing takes no cursor, so every page is gathered, up to a bound.
         const items = [];
         for (let offset: number | null = 0; offset !== null && offset < MAX_LISTED; ) {
-          const page = await listPlaybooks(pool, caller, { include_starters: true, limit: 100, offset });
+          const page = await core.playbooks.list(caller, { include_starters: true, limit: 100, offset });
           items.push(...page.items);
           offset = page.next_offset;
         }
@@ -47,7 +45,7 @@ export function registerPlaybookResources(server: McpServer, deps: AppDeps): voi
       try {
         const caller = callerOf(extra);
         requireScope(caller, "read");
-        const playbook = await getPlaybook(pool, caller, String(variables.id));
+        const playbook = await core.playbooks.get(caller, String(variables.id));
         return { contents: [{ uri: uri.href, mimeType: MIME, text: playbook.content }] };
       } catch (error) {
         throw resourceError(error, logger);

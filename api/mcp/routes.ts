@@ -1,6 +1,8 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Elysia } from "elysia";
-import type { AppDeps } from "../app.ts";
+import type { Deps } from "../../core/create-core.ts";
+import { methodNotAllowed } from "../method-not-allowed.ts";
+import { currentRequestContext } from "../request-context.ts";
 import { authenticate, authInfoFor } from "./auth.ts";
 import { readJsonRpc } from "./jsonrpc.ts";
 import { corsHeaders, preflight, rejectForeignOrigin } from "./origin.ts";
@@ -10,19 +12,16 @@ import { createMcpServer } from "./server.ts";
  * The stateless server offers no SSE stream (GET) and no session to end (DELETE); the spec
  * allows 405 for both. The body is JSON-RPC shaped so MCP clients can show it.
  */
-function methodNotAllowed(): Response {
-  return Response.json(
-    {
-      jsonrpc: "2.0",
-      error: { code: -32000, message: "Method not allowed: this MCP endpoint is stateless; use POST." },
-      id: null,
-    },
-    { status: 405, headers: { allow: "POST, OPTIONS" } },
+const refuseMethod = (request: Request) =>
+  methodNotAllowed(
+    request,
+    ["POST", "OPTIONS"],
+    currentRequestContext()?.requestId ?? "unknown",
+    "Method not allowed: this MCP endpoint is stateless; use POST.",
   );
-}
 
 /** The response with the CORS headers an allowed browser origin needs to read it. */
-function withCors(response: Response, request: Request, deps: AppDeps): Response {
+function withCors(response: Response, request: Request, deps: Deps): Response {
   for (const [name, value] of Object.entries(corsHeaders(request, deps.config.http.allowedOrigins))) {
     response.headers.set(name, value);
   }
@@ -30,10 +29,10 @@ function withCors(response: Response, request: Request, deps: AppDeps): Response
 }
 
 /** Origin check, then the caller (401 before any JSON-RPC), then one stateless transport. */
-async function handlePost(deps: AppDeps, request: Request): Promise<Response> {
+async function handlePost(deps: Deps, request: Request): Promise<Response> {
   const foreign = rejectForeignOrigin(request, deps.config.http.allowedOrigins);
   if (foreign) return foreign;
-  const caller = await authenticate(deps, request);
+  const caller = await authenticate(deps.core, request);
   if (caller instanceof Response) return caller;
   const body = await readJsonRpc(request);
   if (body instanceof Response) return body;
@@ -52,15 +51,15 @@ async function handlePost(deps: AppDeps, request: Request): Promise<Response> {
 }
 
 const refuseOther =
-  (deps: AppDeps) =>
+  (deps: Deps) =>
   ({ request }: { request: Request }) =>
-    rejectForeignOrigin(request, deps.config.http.allowedOrigins) ?? methodNotAllowed();
+    rejectForeignOrigin(request, deps.config.http.allowedOrigins) ?? refuseMethod(request);
 
 /**
  * MCP Streamable HTTP at `/mcp`: POST carries JSON-RPC; OPTIONS answers CORS preflights for
  * ALLOWED_ORIGINS; every other method is 405.
  */
-export const mcpRoutes = (deps: AppDeps) =>
+export const mcpRoutes = (deps: Deps) =>
   new Elysia({ name: "mcp-routes" })
     .post("/mcp", async ({ request }) => withCors(await handlePost(deps, request), request, deps), {
       parse: "none",

@@ -1,6 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
-import type { AppDeps } from "../app.ts";
+import type { Deps } from "../../core/create-core.ts";
 import { INSTRUCTIONS } from "./instructions.ts";
 import { registerPlaybookResources } from "./resources.ts";
 import { registerLoopTools } from "./tools/loop.ts";
@@ -16,7 +16,7 @@ const validator = new AjvJsonSchemaValidator();
  * A fresh MCP server with the playbook tools and resources. One is built per HTTP request
  * (stateless transport), so nothing about a caller outlives its request.
  */
-export function createMcpServer(deps: AppDeps): McpServer {
+export function createMcpServer(deps: Deps): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, jsonSchemaValidator: validator });
   registerPlaybookTools(server, deps);
   registerLoopTools(server, deps);

@@ -1,16 +1,7 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
-import {
-  ApiKey,
-  CreateApiKeyInput,
-  CreatedApiKey,
-  createApiKey,
-  listUserApiKeys,
-  RenameApiKeyInput,
-  renameUserApiKey,
-  revokeUserApiKey,
-} from "../../core/auth/index.ts";
-import type { AppDeps } from "../app.ts";
+import { ApiKey, CreateApiKeyInput, CreatedApiKey, RenameApiKeyInput } from "../../core/auth/index.ts";
+import type { Deps } from "../../core/create-core.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
 import { errors } from "../schemas.ts";
@@ -20,10 +11,10 @@ const KeyParams = z.object({ id: z.uuid({ error: "must be an API key id (a UUID)
 const sessionOnly = "Requires a signed-in session (JWT); API keys cannot manage keys (403).";
 
 /** API keys for agents: create (the full key is shown once), list, rename, revoke. */
-export const apiKeyRoutes = (deps: AppDeps) =>
+export const apiKeyRoutes = (deps: Deps) =>
   new Elysia({ name: "api-key-routes" })
     .use(authPlugin(deps))
-    .get("/v1/auth/api-keys", ({ caller }) => listUserApiKeys(deps.pool, caller), {
+    .get("/v1/auth/api-keys", ({ caller }) => deps.core.apiKeys.list(caller), {
       auth: true,
       response: { 200: z.array(ApiKey), ...errors(401, 403) },
       detail: {
@@ -37,7 +28,7 @@ export const apiKeyRoutes = (deps: AppDeps) =>
       "/v1/auth/api-keys",
       async ({ caller, body, set }) => {
         set.status = 201;
-        return createApiKey(deps.pool, caller, body);
+        return deps.core.apiKeys.create(caller, body);
       },
       {
         auth: true,
@@ -53,7 +44,7 @@ export const apiKeyRoutes = (deps: AppDeps) =>
     )
     .patch(
       "/v1/auth/api-keys/:id",
-      ({ caller, params, body }) => renameUserApiKey(deps.pool, caller, params.id, body.name),
+      ({ caller, params, body }) => deps.core.apiKeys.rename(caller, params.id, body.name),
       {
         auth: true,
         params: KeyParams,
@@ -65,7 +56,7 @@ export const apiKeyRoutes = (deps: AppDeps) =>
     .delete(
       "/v1/auth/api-keys/:id",
       async ({ caller, params, set }) => {
-        await revokeUserApiKey(deps.pool, caller, params.id);
+        await deps.core.apiKeys.revoke(caller, params.id);
         set.status = 204;
       },
       {

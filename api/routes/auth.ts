@@ -1,19 +1,8 @@
 import { type Cookie, Elysia } from "elysia";
 import { z } from "zod";
-import {
-  getCurrentUser,
-  LoginInput,
-  loginUser,
-  logoutSession,
-  Me,
-  RefreshInput,
-  RegisterInput,
-  refreshSession,
-  registerUser,
-  Session,
-} from "../../core/auth/index.ts";
+import { LoginInput, Me, RefreshInput, RegisterInput, Session } from "../../core/auth/index.ts";
+import type { Deps } from "../../core/create-core.ts";
 import { AppError } from "../../core/errors.ts";
-import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
 import { clientIp, rateLimitHeadersPlugin } from "../rate-limit-headers.ts";
@@ -47,8 +36,8 @@ const SessionResponse = Session.extend({
 const example = { email: "ada@example.com", password: "correct horse battery staple" };
 
 /** Accounts and sessions (register, login, refresh, logout, me) plus the API-key routes. */
-export const authRoutes = (deps: AppDeps) => {
-  const { pool, config } = deps;
+export const authRoutes = (deps: Deps) => {
+  const { core, config } = deps;
   const client = (request: Request) => ({
     ip: clientIp(request, config),
     userAgent: request.headers.get("user-agent"),
@@ -85,7 +74,7 @@ export const authRoutes = (deps: AppDeps) => {
         set.status = 201;
         return keepCookie(
           cookie[COOKIE]!,
-          await registerUser(pool, config, input, { client: client(request) }),
+          await core.auth.register(input, { client: client(request) }),
           cookie_only,
         );
       },
@@ -104,11 +93,7 @@ export const authRoutes = (deps: AppDeps) => {
     .post(
       "/v1/auth/login",
       async ({ body: { cookie_only, ...input }, request, cookie }) =>
-        keepCookie(
-          cookie[COOKIE]!,
-          await loginUser(pool, config, input, { client: client(request) }),
-          cookie_only,
-        ),
+        keepCookie(cookie[COOKIE]!, await core.auth.login(input, { client: client(request) }), cookie_only),
       {
         body: LoginInput.extend(CookieOnly).meta({ examples: [example] }),
         response: { 200: SessionResponse, ...errors(400, 401, 413, 422, 429) },
@@ -127,7 +112,7 @@ export const authRoutes = (deps: AppDeps) => {
         const token = presented(body, cookie[COOKIE]!);
         return keepCookie(
           cookie[COOKIE]!,
-          await refreshSession(pool, config, token, { client: client(request) }),
+          await core.auth.refresh(token, { client: client(request) }),
           !body?.refresh_token, // it came in the cookie: keep it there
         );
       },
@@ -147,7 +132,7 @@ export const authRoutes = (deps: AppDeps) => {
     .post(
       "/v1/auth/logout",
       async ({ body, cookie, set }) => {
-        await logoutSession(pool, presented(body, cookie[COOKIE]!));
+        await core.auth.logout(presented(body, cookie[COOKIE]!));
         cookie[COOKIE]!.set({
           value: "",
           httpOnly: true,
@@ -171,7 +156,7 @@ export const authRoutes = (deps: AppDeps) => {
         },
       },
     )
-    .get("/v1/auth/me", ({ caller }) => getCurrentUser(pool, caller), {
+    .get("/v1/auth/me", ({ caller }) => core.auth.me(caller), {
       auth: true,
       response: { 200: Me, ...errors(401) },
       detail: {

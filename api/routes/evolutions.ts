@@ -1,15 +1,8 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
-import {
-  EvolutionJob,
-  getEvolution,
-  listEvolutions,
-  TriggerResult,
-  triggerEvolution,
-} from "../../core/evolution/index.ts";
-import { Pagination, page } from "../../core/playbooks/index.ts";
-import { rateRules } from "../../core/rate-limit/index.ts";
-import type { AppDeps } from "../app.ts";
+import type { Deps } from "../../core/create-core.ts";
+import { EvolutionJob, TriggerResult } from "../../core/evolution/index.ts";
+import { Pagination, page } from "../../core/pagination.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { examples } from "../examples.ts";
 import { errors, PlaybookParams } from "../schemas.ts";
@@ -17,17 +10,14 @@ import { errors, PlaybookParams } from "../schemas.ts";
 const tags = ["evolutions"];
 
 /** Manual evolution triggers (the REST twin of the MCP tool `trigger_evolution`) and job status. */
-export const evolutionRoutes = (deps: AppDeps) => {
-  const settings = {
-    maxAttempts: deps.config.evolution.maxAttempts,
-    rateRule: rateRules(deps.config).evolutions,
-  };
+export const evolutionRoutes = (deps: Deps) => {
+  const { evolutions } = deps.core;
   return new Elysia({ name: "evolution-routes" })
     .use(authPlugin(deps))
     .post(
       "/v1/playbooks/:id/evolutions",
       async ({ caller, params, set }) => {
-        const result = await triggerEvolution(deps.pool, caller, params.id, settings);
+        const result = await evolutions.trigger(caller, params.id);
         set.status = result.is_new ? 202 : 200;
         return result;
       },
@@ -48,7 +38,7 @@ export const evolutionRoutes = (deps: AppDeps) => {
     )
     .get(
       "/v1/playbooks/:id/evolutions",
-      ({ caller, params, query }) => listEvolutions(deps.pool, caller, params.id, query),
+      ({ caller, params, query }) => evolutions.list(caller, params.id, query),
       {
         auth: "read",
         params: PlaybookParams,
@@ -61,7 +51,7 @@ export const evolutionRoutes = (deps: AppDeps) => {
         },
       },
     )
-    .get("/v1/evolutions/:job_id", ({ caller, params }) => getEvolution(deps.pool, caller, params.job_id), {
+    .get("/v1/evolutions/:job_id", ({ caller, params }) => evolutions.get(caller, params.job_id), {
       auth: "read",
       params: z.object({ job_id: z.string().describe("Evolution job id (UUID)") }),
       response: { 200: EvolutionJob, ...errors(401, 403, 404) },

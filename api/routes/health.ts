@@ -1,6 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { DatabasePool } from "slonik";
-import { checkReadiness } from "../../core/health.ts";
+import type { Core } from "../../core/create-core.ts";
 
 const Readiness = t.Object({
   ready: t.Boolean(),
@@ -12,7 +11,7 @@ const Readiness = t.Object({
 });
 
 /** Liveness (the process answers) and readiness (it can do its job) for load balancers and Docker. */
-export const healthRoutes = (pool: DatabasePool, workerRunning?: () => boolean) =>
+export const healthRoutes = (core: Core) =>
   new Elysia({ name: "health" })
     .get("/health", () => ({ status: "ok" as const }), {
       detail: { tags: ["ops"], summary: "Liveness", operationId: "getHealth", security: [] },
@@ -21,7 +20,7 @@ export const healthRoutes = (pool: DatabasePool, workerRunning?: () => boolean) 
     .get(
       "/ready",
       async ({ set }) => {
-        const report = await checkReadiness(pool, workerRunning);
+        const report = await core.health.readiness();
         set.status = report.ready ? 200 : 503;
         return report;
       },

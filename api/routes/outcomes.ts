@@ -1,17 +1,8 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
-import { thresholdSettings } from "../../core/evolution/index.ts";
-import {
-  ListOutcomesQuery,
-  listOutcomes,
-  Outcome,
-  OutcomeRecorded,
-  ReportOutcome,
-  reportOutcome,
-} from "../../core/outcomes/index.ts";
-import { page } from "../../core/playbooks/index.ts";
-import { rateRules } from "../../core/rate-limit/index.ts";
-import type { AppDeps } from "../app.ts";
+import type { Deps } from "../../core/create-core.ts";
+import { ListOutcomesQuery, Outcome, OutcomeRecorded, ReportOutcome } from "../../core/outcomes/index.ts";
+import { page } from "../../core/pagination.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { examples } from "../examples.ts";
 import { errors, PlaybookParams } from "../schemas.ts";
@@ -19,17 +10,13 @@ import { errors, PlaybookParams } from "../schemas.ts";
 const tags = ["playbooks"];
 
 /** Outcome reports (the REST twin of the MCP tool `report_outcome`) and their history. */
-export const outcomeRoutes = (deps: AppDeps) => {
-  const settings = {
-    limits: deps.config.limits,
-    rateRule: rateRules(deps.config).outcomes,
-    evolution: thresholdSettings(deps.config),
-  };
+export const outcomeRoutes = (deps: Deps) => {
+  const { outcomes } = deps.core;
   return new Elysia({ name: "outcome-routes" })
     .use(authPlugin(deps))
     .get(
       "/v1/playbooks/:id/outcomes",
-      ({ caller, params, query }) => listOutcomes(deps.pool, caller, params.id, query),
+      ({ caller, params, query }) => outcomes.list(caller, params.id, query),
       {
         auth: "read",
         params: PlaybookParams,
@@ -42,8 +29,7 @@ export const outcomeRoutes = (deps: AppDeps) => {
       "/v1/playbooks/:id/outcomes",
       async ({ caller, params, body, headers, set }) => {
         set.status = 201;
-        const idempotencyKey = headers["idempotency-key"] ?? null;
-        return reportOutcome(deps.pool, caller, params.id, body, { ...settings, idempotencyKey });
+        return outcomes.report(caller, params.id, body, { idempotencyKey: headers["idempotency-key"] });
       },
       {
         auth: "write",

@@ -1,31 +1,34 @@
 import { Elysia } from "elysia";
+import type { Caller } from "../../core/auth/index.ts";
+import type { Deps } from "../../core/create-core.ts";
+import { page } from "../../core/pagination.ts";
 import {
-  archivePlaybook,
   CreatePlaybook,
-  createPlaybook,
-  getPlaybook,
   ListPlaybooksQuery,
-  listPlaybooks,
   PlaybookDetail,
   PlaybookSummary,
-  page,
   UpdatePlaybook,
-  updatePlaybook,
 } from "../../core/playbooks/index.ts";
-import type { AppDeps } from "../app.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { examples } from "../examples.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
-import { errors, FormatQuery, PlaybookParams } from "../schemas.ts";
+import { errors, FormatQuery, PlaybookParams, SectionsQuery } from "../schemas.ts";
 import { textDownload, wantsText } from "./text.ts";
 
 const tags = ["playbooks"];
 
 /** Playbook CRUD. Every handler: validated input → one core call (ownership is enforced there). */
-export const playbookRoutes = (deps: AppDeps) =>
-  new Elysia({ name: "playbook-routes" })
+export const playbookRoutes = (deps: Deps) => {
+  const { playbooks } = deps.core;
+  /** The playbook; with `sections`, its content is only those (the reading MCP get_playbook does). */
+  const detail = async (caller: Caller, id: string, sections?: string[]): Promise<PlaybookDetail> => {
+    if (sections === undefined) return playbooks.get(caller, id);
+    const reading = await playbooks.read(caller, id, { sections });
+    return { ...reading.playbook, content: reading.content };
+  };
+  return new Elysia({ name: "playbook-routes" })
     .use(authPlugin(deps))
-    .get("/v1/playbooks", ({ caller, query }) => listPlaybooks(deps.pool, caller, query), {
+    .get("/v1/playbooks", ({ caller, query }) => playbooks.list(caller, query), {
       auth: "read",
       query: ListPlaybooksQuery,
       response: { 200: page(PlaybookSummary), ...errors(401, 403, 422) },
@@ -35,7 +38,7 @@ export const playbookRoutes = (deps: AppDeps) =>
       "/v1/playbooks",
       async ({ caller, body, set }) => {
         set.status = 201;
-        return createPlaybook(deps.pool, caller, body, { maxBytes: deps.config.limits.playbookBytes });
+        return playbooks.create(caller, body);
       },
       {
         auth: "write",
@@ -54,7 +57,7 @@ export const playbookRoutes = (deps: AppDeps) =>
     .get(
       "/v1/playbooks/:id",
       async ({ caller, params, query, request }) => {
-        const playbook = await getPlaybook(deps.pool, caller, params.id);
+        const playbook = await detail(caller, params.id, query.sections);
         if (wantsText(request, query))
           return textDownload<typeof playbook>(playbook.content, playbook.name, playbook.version_number);
         return playbook;
@@ -62,10 +65,10 @@ export const playbookRoutes = (deps: AppDeps) =>
       {
         auth: "read",
         params: PlaybookParams,
-        query: FormatQuery,
+        query: FormatQuery.extend({ sections: SectionsQuery }),
         response: {
           200: PlaybookDetail.meta({ examples: [examples.playbookDetail] }),
-          ...errors(401, 403, 404),
+          ...errors(401, 403, 404, 422),
         },
         detail: {
           tags,
@@ -75,22 +78,18 @@ export const playbookRoutes = (deps: AppDeps) =>
         },
       },
     )
-    .put(
-      "/v1/playbooks/:id",
-      ({ caller, params, body }) => updatePlaybook(deps.pool, caller, params.id, body),
-      {
-        auth: "write",
-        params: PlaybookParams,
-        body: UpdatePlaybook.meta({ examples: [examples.updatePlaybook] }),
-        response: { 200: PlaybookDetail, ...errors(401, 403, 404, 422) },
-        detail: {
-          tags,
-          operationId: "updatePlaybook",
-          summary: "Rename, re-describe or un-archive a playbook",
-        },
+    .put("/v1/playbooks/:id", ({ caller, params, body }) => playbooks.update(caller, params.id, body), {
+      auth: "write",
+      params: PlaybookParams,
+      body: UpdatePlaybook.meta({ examples: [examples.updatePlaybook] }),
+      response: { 200: PlaybookDetail, ...errors(401, 403, 404, 422) },
+      detail: {
+        tags,
+        operationId: "updatePlaybook",
+        summary: "Rename, re-describe or un-archive a playbook",
       },
-    )
-    .delete("/v1/playbooks/:id", ({ caller, params }) => archivePlaybook(deps.pool, caller, params.id), {
+    })
+    .delete("/v1/playbooks/:id", ({ caller, params }) => playbooks.archive(caller, params.id), {
       auth: "write",
       params: PlaybookParams,
       response: { 200: PlaybookDetail, ...errors(401, 403, 404) },
@@ -100,3 +99,4 @@ export const playbookRoutes = (deps: AppDeps) =>
         summary: "Archive a playbook (soft delete; history is kept)",
       },
     });
+};

@@ -1,20 +1,8 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
-import {
-  CreateVersion,
-  createVersion,
-  diffVersions,
-  getPlaybook,
-  getVersion,
-  listVersions,
-  Pagination,
-  page,
-  restoreVersion,
-  VersionDetail,
-  VersionDiff,
-  VersionSummary,
-} from "../../core/playbooks/index.ts";
-import type { AppDeps } from "../app.ts";
+import type { Deps } from "../../core/create-core.ts";
+import { Pagination, page } from "../../core/pagination.ts";
+import { CreateVersion, VersionDetail, VersionDiff, VersionSummary } from "../../core/playbooks/index.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { examples } from "../examples.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
@@ -24,12 +12,13 @@ import { textDownload, wantsText } from "./text.ts";
 const tags = ["playbooks"];
 
 /** Version history: list, read (JSON or text), diff, manual edit, restore. */
-export const versionRoutes = (deps: AppDeps) =>
-  new Elysia({ name: "version-routes" })
+export const versionRoutes = (deps: Deps) => {
+  const { versions, playbooks } = deps.core;
+  return new Elysia({ name: "version-routes" })
     .use(authPlugin(deps))
     .get(
       "/v1/playbooks/:id/versions",
-      ({ caller, params, query }) => listVersions(deps.pool, caller, params.id, query),
+      ({ caller, params, query }) => versions.list(caller, params.id, query),
       {
         auth: "read",
         params: PlaybookParams,
@@ -41,9 +30,9 @@ export const versionRoutes = (deps: AppDeps) =>
     .get(
       "/v1/playbooks/:id/versions/:v",
       async ({ caller, params, query, request }) => {
-        const version = await getVersion(deps.pool, caller, params.id, params.v);
+        const version = await versions.get(caller, params.id, params.v);
         if (!wantsText(request, query)) return version;
-        const playbook = await getPlaybook(deps.pool, caller, params.id);
+        const playbook = await playbooks.get(caller, params.id);
         return textDownload<typeof version>(version.content, playbook.name, version.version_number);
       },
       {
@@ -61,7 +50,7 @@ export const versionRoutes = (deps: AppDeps) =>
     )
     .get(
       "/v1/playbooks/:id/versions/:v/diff",
-      ({ caller, params, query }) => diffVersions(deps.pool, caller, params.id, params.v, query.against),
+      ({ caller, params, query }) => versions.diff(caller, params.id, params.v, query.against),
       {
         auth: "read",
         params: VersionParams,
@@ -83,9 +72,7 @@ export const versionRoutes = (deps: AppDeps) =>
       "/v1/playbooks/:id/versions",
       async ({ caller, params, body, set }) => {
         set.status = 201;
-        return createVersion(deps.pool, caller, params.id, body, {
-          maxBytes: deps.config.limits.playbookBytes,
-        });
+        return versions.create(caller, params.id, body);
       },
       {
         auth: "write",
@@ -99,7 +86,7 @@ export const versionRoutes = (deps: AppDeps) =>
       "/v1/playbooks/:id/versions/:v/restore",
       async ({ caller, params, set }) => {
         set.status = 201;
-        return restoreVersion(deps.pool, caller, params.id, params.v);
+        return versions.restore(caller, params.id, params.v);
       },
       {
         auth: "write",
@@ -112,3 +99,4 @@ export const versionRoutes = (deps: AppDeps) =>
         },
       },
     );
+};

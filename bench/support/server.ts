@@ -3,10 +3,8 @@ import { type DatabasePool, sql } from "slonik";
 import { createApp, createFetchHandler } from "../../api/app.ts";
 import { serveHttp } from "../../api/serve.ts";
 import { createDbPool } from "../../core/db/pool.ts";
-import { createLogger } from "../../core/logger.ts";
-import { seedStarters } from "../../core/playbooks/index.ts";
 import { createTestDatabase, stopTestCluster } from "../../tests/support/cluster.ts";
-import { testConfig } from "../../tests/support/config.ts";
+import { createTestDeps } from "../../tests/support/core.ts";
 
 export interface BenchServer {
   base: string;
@@ -22,15 +20,14 @@ export interface BenchServer {
  */
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const db = await createTestDatabase();
-  const config = testConfig({ LOG_LEVEL: "silent", RATE_LIMIT_ENABLED: "false", ...env });
   const pool = await createDbPool(db.url, { maxPoolSize: 20 });
-  await seedStarters(pool);
-  const deps = { config, pool, logger: createLogger("silent") };
+  const deps = createTestDeps(pool, { env: { LOG_LEVEL: "silent", RATE_LIMIT_ENABLED: "false", ...env } });
+  await deps.core.playbooks.seedStarters();
   const app = new Elysia()
     .get("/bench/select-1", async () => ({ one: await pool.oneFirst(sql.unsafe`select 1 as one`) }))
     .use(createApp(deps));
   const handle = createFetchHandler(app, deps);
-  const server = serveHttp(handle, config, { hostname: "127.0.0.1", port: 0 });
+  const server = serveHttp(handle, deps.config, { hostname: "127.0.0.1", port: 0 });
   return {
     base: `http://127.0.0.1:${server.port}`,
     pool,

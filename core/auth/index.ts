@@ -15,4 +15,5 @@ export { registerUser } from "./register.ts";
 export { type Credentials, resolveAccessToken, resolveApiKey, resolveCaller } from "./resolve-caller.ts";
 export * from "./schemas.ts";
 export type { ClientInfo } from "./session.ts";
+export type { AuthSettings, PasswordCosts, SessionSettings } from "./settings.ts";
 export { signAccessToken, verifyAccessToken } from "./tokens.ts";

@@ -1,6 +1,6 @@
 import type { CommonQueryMethods } from "slonik";
 import { AppError } from "../errors.ts";
-import { rateKeys } from "../rate-limit/rules.ts";
+import { rateKeys } from "../rate-limit/keys.ts";
 import {
   clearLoginFailures,
   type LockoutPolicy,

@@ -1,31 +1,31 @@
 import type { DatabasePool } from "slonik";
-import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { enforceRateLimit, rateKeys, rateRules } from "../rate-limit/index.ts";
+import { enforceRateLimit, rateKeys } from "../rate-limit/index.ts";
 import { assertNotLocked, clearLockout, noteLoginFailure } from "./lockout.ts";
 import { burnPasswordCheck, verifyPassword } from "./password.ts";
 import { findUserByEmail, touchLastLogin } from "./queries.ts";
 import type { LoginInput, Session } from "./schemas.ts";
 import { type ClientInfo, issueSession } from "./session.ts";
+import type { AuthSettings } from "./settings.ts";
 
 const WRONG = "Email or password is incorrect.";
 
 /**
  * Signs a user in. Throws `rate_limited` past the per-IP limit (RATE_LIMIT_LOGIN_PER_MINUTE, when
- * `client.ip` is known) or while the account is locked after repeated failures, and
+ * `client.ip` is known; `settings.loginRule`) or while the account is locked after repeated failures, and
  * `unauthenticated` with one message for an unknown email and a wrong password alike (same work,
  * same timing). A success clears the account's failure count.
  */
 export async function loginUser(
   pool: DatabasePool,
-  config: Config,
+  settings: AuthSettings,
   input: LoginInput,
   options: { client?: ClientInfo; now?: Date } = {},
 ): Promise<Session> {
   const now = options.now ?? new Date();
   const ip = options.client?.ip;
   if (ip) {
-    await enforceRateLimit(pool, rateKeys.loginIp(ip), rateRules(config).loginPerIp, {
+    await enforceRateLimit(pool, rateKeys.loginIp(ip), settings.loginRule, {
       now,
       what: "sign-in attempts",
     });
@@ -34,7 +34,7 @@ export async function loginUser(
   const user = await findUserByEmail(pool, input.email);
   const ok = user
     ? await verifyPassword(input.password, user.password_hash)
-    : await burnPasswordCheck(input.password, config.auth.passwordHash).then(() => false);
+    : await burnPasswordCheck(input.password, settings.passwordHash).then(() => false);
   if (!user || !ok) {
     const lockedFor = await noteLoginFailure(pool, input.email, now);
     throw new AppError(
@@ -46,6 +46,6 @@ export async function loginUser(
   await clearLockout(pool, input.email);
   return pool.transaction(async (tx) => {
     await touchLastLogin(tx, user.id, now);
-    return (await issueSession(tx, config, user, { client: options.client, now })).session;
+    return (await issueSession(tx, settings.session, user, { client: options.client, now })).session;
   });
 }

@@ -1,8 +1,6 @@
-import type { Config } from "../config.ts";
+import type { PasswordCosts as HashCosts } from "./settings.ts";
 
 /** Password hashing with argon2id; the costs come from config (cheap in tests, strong in production). */
-
-type HashCosts = Config["auth"]["passwordHash"];
 
 export function hashPassword(password: string, costs: HashCosts): Promise<string> {
   return Bun.password.hash(password, { algorithm: "argon2id", ...costs });

@@ -41,3 +41,15 @@ export const recordLoginFailure = (db: CommonQueryMethods, key: string, p: Locko
 
 export const clearLoginFailures = (db: CommonQueryMethods, key: string) =>
   db.query(sql.unsafe`delete from login_failures where key = ${key}`);
+
+/** Deletes login-failure records neither recent (a day) nor locking; returns how many went. */
+export const pruneLoginFailures = (db: CommonQueryMethods, now: Date) => {
+  const at = now.toISOString();
+  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    with gone as (
+      delete from login_failures
+      where last_failure_at < ${at}::timestamptz - interval '1 day'
+        and (locked_until is null or locked_until < ${at}::timestamptz)
+      returning 1)
+    select count(*) as n from gone`);
+};

@@ -83,6 +83,13 @@ export const revokeFamilyOfToken = (db: CommonQueryMethods, tokenHash: string, n
     where revoked_at is null
       and family_id = (select family_id from refresh_tokens where token_hash = ${tokenHash})`);
 
+/** Deletes refresh tokens a day past expiry (run hourly); returns how many went. */
+export const pruneExpiredRefreshTokens = (db: CommonQueryMethods, now: Date) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    with gone as (
+      delete from refresh_tokens where expires_at < ${now.toISOString()}::timestamptz - interval '1 day' returning 1)
+    select count(*) as n from gone`);
+
 export const ApiKeyRow = z.object({
   id: z.string(),
   user_id: z.string(),

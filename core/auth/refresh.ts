@@ -1,5 +1,4 @@
 import type { DatabasePool } from "slonik";
-import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import {
   findRefreshTokenForUpdate,
@@ -9,6 +8,7 @@ import {
 } from "./queries.ts";
 import type { Session } from "./schemas.ts";
 import { type ClientInfo, issueSession } from "./session.ts";
+import type { SessionSettings } from "./settings.ts";
 import { hashSecret } from "./tokens.ts";
 
 const signInAgain = (why: string) =>
@@ -31,7 +31,7 @@ export const REFRESH_REUSE_GRACE_MS = 10_000;
  */
 export async function refreshSession(
   pool: DatabasePool,
-  config: Config,
+  settings: SessionSettings,
   refreshToken: string,
   options: { client?: ClientInfo; now?: Date } = {},
 ): Promise<Session> {
@@ -59,7 +59,7 @@ export async function refreshSession(
       return { error: signInAgain("This session has expired.") };
     const user = await findUserById(tx, token.user_id);
     if (!user) return { error: signInAgain("This account no longer exists.") };
-    const next = await issueSession(tx, config, user, {
+    const next = await issueSession(tx, settings, user, {
       familyId: token.family_id,
       client: options.client,
       now,

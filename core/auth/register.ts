@@ -1,11 +1,11 @@
 import type { DatabasePool } from "slonik";
-import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { enforceRateLimit, rateKeys, rateRules } from "../rate-limit/index.ts";
+import { enforceRateLimit, rateKeys } from "../rate-limit/index.ts";
 import { hashPassword } from "./password.ts";
 import { insertUser } from "./queries.ts";
 import type { RegisterInput, Session } from "./schemas.ts";
 import { type ClientInfo, issueSession } from "./session.ts";
+import type { AuthSettings } from "./settings.ts";
 
 /**
  * Creates an account (email already validated and lower-cased by RegisterInput) and signs it in.
@@ -14,7 +14,7 @@ import { type ClientInfo, issueSession } from "./session.ts";
  */
 export async function registerUser(
   pool: DatabasePool,
-  config: Config,
+  settings: AuthSettings,
   input: RegisterInput,
   options: { client?: ClientInfo; now?: Date } = {},
 ): Promise<Session> {
@@ -27,12 +27,12 @@ export async function registerUser(
   const now = options.now ?? new Date();
   const ip = options.client?.ip;
   if (ip) {
-    await enforceRateLimit(pool, rateKeys.registerIp(ip), rateRules(config).registerPerIp, {
+    await enforceRateLimit(pool, rateKeys.registerIp(ip), settings.registerRule, {
       now,
       what: "sign-ups",
     });
   }
-  const hash = await hashPassword(input.password, config.auth.passwordHash);
+  const hash = await hashPassword(input.password, settings.passwordHash);
   return pool.transaction(async (tx) => {
     const user = await insertUser(tx, input.email, hash, input.display_name ?? null);
     if (!user) {
@@ -40,6 +40,6 @@ export async function registerUser(
         details: { field: "email" },
       });
     }
-    return (await issueSession(tx, config, user, { client: options.client, now })).session;
+    return (await issueSession(tx, settings.session, user, { client: options.client, now })).session;
   });
 }

@@ -1,11 +1,9 @@
 import type { DatabasePool } from "slonik";
-import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Caller } from "./caller.ts";
 import { SCOPES } from "./caller.ts";
 import { findUsableApiKey, touchApiKey } from "./queries-api-keys.ts";
-import { jwtSecret } from "./session.ts";
 import { API_KEY_PREFIX, hashSecret, looksLikeApiKey, verifyAccessToken } from "./tokens.ts";
 
 /** The credentials a request may carry; the transport hands them over raw. */
@@ -46,14 +44,15 @@ export async function resolveApiKey(
 }
 
 /** The caller behind a JWT access token: a signed-in user holds every scope. Throws `unauthenticated`. */
-export async function resolveAccessToken(config: Config, token: string, now = new Date()): Promise<Caller> {
-  const check = await verifyAccessToken(jwtSecret(config), token, now);
+export async function resolveAccessToken(
+  jwtSecret: string,
+  token: string,
+  now = new Date(),
+): Promise<Caller> {
+  const check = await verifyAccessToken(jwtSecret, token, now);
   if (!check.ok) {
     throw check.reason === "expired"
-      ? unauthenticated(
-          "The access token has expired. Refresh it at /v1/auth/refresh or sign in again.",
-          "expired",
-        )
+      ? unauthenticated("The access token has expired. Refresh the session or sign in again.", "expired")
       : unauthenticated("The access token is not valid.", "invalid_token");
   }
   return { userId: check.claims.sub, scopes: SCOPES, via: "jwt", apiKeyId: null };
@@ -66,7 +65,7 @@ export async function resolveAccessToken(config: Config, token: string, now = ne
  */
 export async function resolveCaller(
   pool: DatabasePool,
-  config: Config,
+  jwtSecret: string,
   credentials: Credentials,
   options: { logger?: Logger; now?: Date } = {},
 ): Promise<Caller> {
@@ -92,5 +91,5 @@ export async function resolveCaller(
   if (!match) throw unauthenticated('The Authorization header must look like "Bearer <token>".', "malformed");
   const token = match[1]!;
   if (token.startsWith(API_KEY_PREFIX)) return resolveApiKey(pool, token, options);
-  return resolveAccessToken(config, token, options.now);
+  return resolveAccessToken(jwtSecret, token, options.now);
 }

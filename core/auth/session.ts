@@ -1,21 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { CommonQueryMethods } from "slonik";
-import type { Config } from "../config.ts";
 import { insertRefreshToken, type UserRow } from "./queries.ts";
 import type { Session, User } from "./schemas.ts";
+import type { SessionSettings } from "./settings.ts";
 import { hashSecret, randomSecret, signAccessToken } from "./tokens.ts";
 
 /** Where a session was started from; stored with the refresh token for the user's own review. */
 export interface ClientInfo {
   ip?: string | null;
   userAgent?: string | null;
-}
-
-/** The JWT secret, which entry points always fill in (core/secrets.ts); missing means a wiring bug. */
-export function jwtSecret(config: Config): string {
-  const secret = config.auth.jwtSecret;
-  if (!secret) throw new Error("config.auth.jwtSecret is not set; call withJwtSecret(config) at startup");
-  return secret;
 }
 
 export const toUser = (row: UserRow): User => ({
@@ -32,12 +25,12 @@ export const toUser = (row: UserRow): User => ({
  */
 export async function issueSession(
   db: CommonQueryMethods,
-  config: Config,
+  settings: SessionSettings,
   user: UserRow,
   options: { familyId?: string; client?: ClientInfo; now: Date },
 ): Promise<{ session: Session; refreshTokenId: string }> {
   const refreshToken = randomSecret(32);
-  const expiresAt = new Date(options.now.getTime() + config.auth.refreshTokenDays * 86_400_000);
+  const expiresAt = new Date(options.now.getTime() + settings.refreshTokenDays * 86_400_000);
   const refreshTokenId = await insertRefreshToken(db, {
     userId: user.id,
     familyId: options.familyId ?? randomUUID(),
@@ -46,9 +39,9 @@ export async function issueSession(
     userAgent: options.client?.userAgent?.slice(0, 300) ?? null,
     ip: options.client?.ip ?? null,
   });
-  const ttl = config.auth.accessTokenMinutes * 60;
+  const ttl = settings.accessTokenMinutes * 60;
   const session: Session = {
-    access_token: await signAccessToken(jwtSecret(config), user.id, ttl, options.now),
+    access_token: await signAccessToken(settings.jwtSecret, user.id, ttl, options.now),
     token_type: "Bearer",
     expires_in: ttl,
     refresh_token: refreshToken,

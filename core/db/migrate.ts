@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { runMigrations as runWorkerMigrations, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
 
 /**
  * Applies `sql/NNNN_name.sql` in order: one transaction per file, its checksum recorded in
  * `schema_migrations`. A session advisory lock serialises concurrent starts. An applied file
  * whose text changed is refused: the schema only moves forward through new files.
+ * graphile-worker's own schema is installed by the entry point's migrate step, beside this one.
  * Uses a plain `pg` client because a migration file holds many statements, which only the
  * simple query protocol accepts (slonik always sends parameterised queries).
  */
@@ -66,9 +66,9 @@ async function verifiedApplied(client: pg.Client, files: MigrationFile[]): Promi
   return new Set(rows.map((r) => r.name));
 }
 
-/** Applies pending migrations of ours, then graphile-worker's; returns the names of ours applied. */
-export async function migrate(url: string, files = readMigrationFiles()): Promise<string[]> {
-  const applied = await withClient(url, async (client) => {
+/** Applies our pending migrations; returns the names of those applied. */
+export async function applyMigrations(url: string, files = readMigrationFiles()): Promise<string[]> {
+  return withClient(url, async (client) => {
     await client.query("select pg_advisory_lock($1)", [LOCK_KEY]);
     try {
       await client.query(
@@ -82,9 +82,6 @@ export async function migrate(url: string, files = readMigrationFiles()): Promis
       await client.query("select pg_advisory_unlock($1)", [LOCK_KEY]);
     }
   });
-  // graphile-worker keeps its own ledger and lock; its logger is muted to keep start-up output ours.
-  await runWorkerMigrations({ connectionString: url, logger: new WorkerLogger(() => () => {}) });
-  return applied;
 }
 
 async function applyOne(client: pg.Client, file: MigrationFile): Promise<void> {

@@ -1,5 +1,4 @@
 import type { CommonQueryMethods } from "slonik";
-import type { Config } from "../config.ts";
 import {
   addWorkerJob,
   countPendingOutcomes,
@@ -37,32 +36,31 @@ export interface ThresholdSettings {
   failureBackoff: FailureBackoff;
 }
 
-export const thresholdSettings = (config: Config): ThresholdSettings => ({
-  threshold: config.evolution.outcomeThreshold,
-  maxAttempts: config.evolution.maxAttempts,
-  failureBackoff: config.evolution.failureBackoff,
-});
-
 /**
- * The outcome threshold: queues an evolution when the playbook's pending outcomes reach
- * `threshold`, none is active and the playbook is not pausing after failed evolutions (a
- * manual trigger still works then). Runs in the transaction that wrote the outcome (or finished
- * the previous job), so the decision and the enqueue are atomic. Returns the job when queued.
+ * The outcome threshold, decided in one place: counts the playbook's pending outcomes and queues
+ * an evolution when they reach `threshold`, none is active and the playbook is not pausing after
+ * failed evolutions (a manual trigger still works then). Without settings nothing is queued.
+ * Runs in the transaction that wrote the outcome (or finished the previous job), so the decision
+ * and the enqueue are atomic. Returns the pending count and the job queued, if any.
  */
 export async function enqueueIfThresholdMet(
   tx: CommonQueryMethods,
   playbook: { id: string; userId: string },
-  settings: ThresholdSettings,
+  settings: ThresholdSettings | undefined,
   now: Date = new Date(),
-): Promise<TriggerResult | null> {
+): Promise<{ pending: number; queued: TriggerResult | null }> {
   const pending = await countPendingOutcomes(tx, playbook.id);
-  if (pending < settings.threshold) return null;
-  if (await findActiveJob(tx, playbook.id)) return null;
-  if (await isInFailureBackoff(tx, playbook.id, now, settings.failureBackoff)) return null;
-  return enqueueEvolution(tx, {
+  const due =
+    settings !== undefined &&
+    pending >= settings.threshold &&
+    !(await findActiveJob(tx, playbook.id)) &&
+    !(await isInFailureBackoff(tx, playbook.id, now, settings.failureBackoff));
+  if (!due) return { pending, queued: null };
+  const queued = await enqueueEvolution(tx, {
     playbookId: playbook.id,
     userId: playbook.userId,
     trigger: "threshold",
     maxAttempts: settings.maxAttempts,
   });
+  return { pending, queued };
 }

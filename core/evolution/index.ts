@@ -3,7 +3,6 @@ export {
   enqueueEvolution,
   enqueueIfThresholdMet,
   type ThresholdSettings,
-  thresholdSettings,
 } from "./enqueue.ts";
 export { reconcileEvolutionJobs } from "./reconcile.ts";
 export {

@@ -74,6 +74,7 @@ export const countJobs = (db: CommonQueryMethods, playbookId: string) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) as n from evolution_jobs where playbook_id = ${playbookId}`);
 
+/** The one count of a playbook's pending outcomes (reported, not yet processed by an evolution). */
 export const countPendingOutcomes = (db: CommonQueryMethods, playbookId: string) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) as n from outcomes where playbook_id = ${playbookId} and processed_at is null`);
@@ -133,3 +134,19 @@ export const duePlaybooks = (db: CommonQueryMethods, now: Date, hours: number, b
       ) <= ${now.toISOString()}::timestamptz - make_interval(hours => ${hours})
     order by p.id
     limit 500`);
+
+/**
+ * Active evolution rows whose queue entry can no longer run: it is gone, or graphile-worker gave
+ * up on it (attempts used up, e.g. by a worker killed on the last attempt). Such a row would
+ * block its playbook forever (one active job per playbook), so nothing is "stuck" for long.
+ */
+export const orphanedJobs = (db: CommonQueryMethods, now: Date, graceSeconds: number) =>
+  db.any(sql.type(
+    z.object({ id: z.string(), playbook_id: z.string(), attempts: z.number(), max_attempts: z.number() }),
+  )`
+    select j.id, j.playbook_id, j.attempts, j.max_attempts from evolution_jobs j
+    where j.status in ('queued', 'running')
+      and j.updated_at < ${now.toISOString()}::timestamptz - make_interval(secs => ${graceSeconds})
+      and not exists (
+        select 1 from graphile_worker._private_jobs g
+        where g.payload->>'job_id' = j.id::text and (g.locked_at is not null or g.attempts < g.max_attempts))`);

@@ -1,5 +1,4 @@
-import { type DatabasePool, sql } from "slonik";
-import { z } from "zod";
+import type { DatabasePool } from "slonik";
 import {
   ACE_CORE_VERSION,
   type EvolveResult,
@@ -9,9 +8,10 @@ import {
 } from "../ace/index.ts";
 import { isLlmError, type LlmClient, type UsageEntry } from "../llm/index.ts";
 import type { Logger } from "../logger.ts";
-import { appendVersion } from "../playbooks/queries.ts";
+import { appendVersion, lockPlaybook } from "../playbooks/queries.ts";
 import { enqueueIfThresholdMet, type ThresholdSettings } from "./enqueue.ts";
 import {
+  acquireEvolutionLock,
   claimJob,
   completeJob,
   failJob,
@@ -19,11 +19,12 @@ import {
   markProcessed,
   noteRetry,
   playbookState,
+  releaseEvolutionLock,
   snapshotOutcomes,
   touchLastEvolved,
-} from "./run-queries.ts";
+  usageTotals,
+} from "./queries-run.ts";
 import type { EvolvePayload } from "./schemas.ts";
-import { usageTotals } from "./usage-totals.ts";
 
 export interface EvolutionSettings {
   batchSize: number;
@@ -57,19 +58,13 @@ export type RunOutcome = "completed" | "failed" | "skipped";
  */
 async function withPlaybookLock<T>(pool: DatabasePool, playbookId: string, fn: () => Promise<T>): Promise<T> {
   return pool.connect(async (connection) => {
-    const key = `evolve_playbook:${playbookId}`;
-    await connection.query(sql.unsafe`set lock_timeout = '10s'`);
-    try {
-      await connection.query(sql.unsafe`select pg_advisory_lock(hashtextextended(${key}, 0))`);
-    } catch {
+    if (!(await acquireEvolutionLock(connection, playbookId, "10s"))) {
       throw new RetryableEvolutionError("another evolution of this playbook is still running");
-    } finally {
-      await connection.query(sql.unsafe`reset lock_timeout`);
     }
     try {
       return await fn();
     } finally {
-      await connection.query(sql.unsafe`select pg_advisory_unlock(hashtextextended(${key}, 0))`);
+      await releaseEvolutionLock(connection, playbookId);
     }
   });
 }
@@ -197,8 +192,7 @@ function summarize(result: EvolveResult | null, outcomes: number, changed: boole
 
 async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<void> {
   await deps.pool.transaction(async (tx) => {
-    const current = await tx.maybeOneFirst(sql.type(z.object({ v: z.string().nullable() }))`
-      select current_version_id as v from playbooks where id = ${job.playbook_id} for no key update`);
+    const current = (await lockPlaybook(tx, job.playbook_id))?.current_version_id ?? null;
     if (c.state && current !== c.state.current_version_id) {
       throw new RetryableEvolutionError(
         "the playbook was edited during the evolution; evolving the new version",

@@ -1,10 +1,9 @@
 import type { DatabasePool } from "slonik";
 import { type Caller, requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
+import { type Page, type Pagination, paginate } from "../pagination.ts";
 import { readablePlaybook } from "../playbooks/access.ts";
 import { isUuid } from "../playbooks/errors.ts";
-import { type Page, pageBounds, toPage } from "../playbooks/list-playbooks.ts";
-import type { Pagination } from "../playbooks/schemas.ts";
 import { countJobs, findOwnJob, type JobRow, listJobs } from "./queries.ts";
 import type { EvolutionJob } from "./schemas.ts";
 
@@ -50,10 +49,12 @@ export async function listEvolutions(
   query: Pagination = {},
 ): Promise<Page<EvolutionJob>> {
   const playbook = await readablePlaybook(pool, caller, playbookId);
-  const { limit, offset } = pageBounds(query);
-  const [rows, total] = await Promise.all([
-    listJobs(pool, playbook.id, limit, offset),
-    countJobs(pool, playbook.id),
-  ]);
-  return toPage(rows.map(toEvolutionJob), total, limit, offset);
+  return paginate(
+    query,
+    {
+      rows: (limit, offset) => listJobs(pool, playbook.id, limit, offset),
+      total: () => countJobs(pool, playbook.id),
+    },
+    toEvolutionJob,
+  );
 }

@@ -1,4 +1,5 @@
-import { type DatabasePool, sql } from "slonik";
+import type { DatabasePool } from "slonik";
+import { lockPlaybook } from "../playbooks/queries.ts";
 import { enqueueEvolution } from "./enqueue.ts";
 import { countPendingOutcomes, duePlaybooks } from "./queries.ts";
 
@@ -22,7 +23,7 @@ export async function sweepDueEvolutions(
   const queued: string[] = [];
   for (const playbook of due) {
     const result = await pool.transaction(async (tx) => {
-      await tx.query(sql.unsafe`select 1 from playbooks where id = ${playbook.id} for no key update`);
+      await lockPlaybook(tx, playbook.id);
       // A job may have processed the outcomes since the scan: queue nothing rather than an empty run.
       if ((await countPendingOutcomes(tx, playbook.id)) === 0) return null;
       return enqueueEvolution(tx, {

@@ -21,13 +21,14 @@ export async function triggerEvolution(
 ): Promise<TriggerResult> {
   requireScope(caller, "evolve");
   return pool.transaction(async (tx) => {
-    const playbook = await lockOwnPlaybook(tx, caller, playbookId, { scope: "evolve" });
+    const playbook = await lockOwnPlaybook(tx, caller, playbookId);
     const active = await findActiveJob(tx, playbook.id);
     if (active) return { job_id: active.id, status: active.status, is_new: false };
     if ((await countPendingOutcomes(tx, playbook.id)) === 0) {
       throw new AppError(
         "conflict",
-        "Nothing to evolve from: this playbook has no unprocessed outcomes. Report outcomes first (report_outcome).",
+        "Nothing to evolve from: this playbook has no unprocessed outcomes. Report outcomes first.",
+        { details: { reason: "no_pending_outcomes" } },
       );
     }
     if (settings.rateRule) {

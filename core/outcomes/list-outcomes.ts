@@ -1,7 +1,7 @@
 import type { DatabasePool } from "slonik";
 import type { Caller } from "../auth/caller.ts";
+import { type Page, paginate } from "../pagination.ts";
 import { readablePlaybook } from "../playbooks/access.ts";
-import { type Page, pageBounds, toPage } from "../playbooks/list-playbooks.ts";
 import { countOutcomes, type OutcomeRow, listOutcomes as selectOutcomes } from "./queries.ts";
 import type { ListOutcomesQuery, Outcome } from "./schemas.ts";
 
@@ -29,11 +29,13 @@ export async function listOutcomes(
   query: ListOutcomesQuery = {},
 ): Promise<Page<Outcome>> {
   const playbook = await readablePlaybook(pool, caller, playbookId);
-  const { limit, offset } = pageBounds(query);
   const filter = { status: query.status, processed: query.processed };
-  const [rows, total] = await Promise.all([
-    selectOutcomes(pool, playbook.id, { ...filter, limit, offset }),
-    countOutcomes(pool, playbook.id, filter),
-  ]);
-  return toPage(rows.map(toOutcome), total, limit, offset);
+  return paginate(
+    query,
+    {
+      rows: (limit, offset) => selectOutcomes(pool, playbook.id, { ...filter, limit, offset }),
+      total: () => countOutcomes(pool, playbook.id, filter),
+    },
+    toOutcome,
+  );
 }

@@ -46,10 +46,6 @@ export const findByIdempotencyKey = (db: CommonQueryMethods, playbookId: string,
   db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
     select id from outcomes where playbook_id = ${playbookId} and idempotency_key = ${key}`);
 
-export const countPending = (db: CommonQueryMethods, playbookId: string) =>
-  db.oneFirst(sql.type(z.object({ n: z.number() }))`
-    select count(*) as n from outcomes where playbook_id = ${playbookId} and processed_at is null`);
-
 const filters = (playbookId: string, status?: string, processed?: boolean) => sql.fragment`
   playbook_id = ${playbookId}
   and (${status ?? null}::outcome_status is null or status = ${status ?? null}::outcome_status)

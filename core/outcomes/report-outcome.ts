@@ -3,10 +3,10 @@ import type { Caller } from "../auth/caller.ts";
 import { requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { enqueueIfThresholdMet, type ThresholdSettings } from "../evolution/enqueue.ts";
-import { findActiveJob } from "../evolution/queries.ts";
+import { countPendingOutcomes, findActiveJob } from "../evolution/queries.ts";
 import { lockOwnPlaybook } from "../playbooks/access.ts";
 import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
-import { countPending, findByIdempotencyKey, insertOutcome } from "./queries.ts";
+import { findByIdempotencyKey, insertOutcome } from "./queries.ts";
 import type { OutcomeRecorded, ReportOutcome } from "./schemas.ts";
 
 export interface OutcomeLimits {
@@ -61,7 +61,7 @@ export async function reportOutcome(
       return {
         outcome_id: earlier,
         status: "recorded" as const,
-        pending_outcomes: await countPending(tx, playbook.id),
+        pending_outcomes: await countPendingOutcomes(tx, playbook.id),
         // The retried report may have queued one: answer with the active evolution, if any.
         queued_evolution_id: (await findActiveJob(tx, playbook.id))?.id ?? null,
       };
@@ -82,11 +82,11 @@ export async function reportOutcome(
       bulletsUsed: [...new Set(input.bullets_used ?? [])],
       idempotencyKey: key,
     });
-    const pending = await countPending(tx, playbook.id);
-    const queued =
-      options.evolution && pending >= options.evolution.threshold
-        ? await enqueueIfThresholdMet(tx, { id: playbook.id, userId: caller.userId }, options.evolution)
-        : null;
+    const { pending, queued } = await enqueueIfThresholdMet(
+      tx,
+      { id: playbook.id, userId: caller.userId },
+      options.evolution,
+    );
     return {
       outcome_id: outcomeId,
       status: "recorded" as const,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Pagination } from "../playbooks/schemas.ts";
+import { Pagination } from "../pagination.ts";
 
 export const OutcomeStatus = z.enum(["success", "failure", "partial"]);
 

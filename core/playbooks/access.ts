@@ -1,8 +1,7 @@
 import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
 import { type Caller, requireScope, type Scope } from "../auth/caller.ts";
-import { AppError } from "../errors.ts";
-import { isUuid, playbookNotFound, starterReadOnly } from "./errors.ts";
-import { findPlaybookAccess, findReadablePlaybook, lockPlaybook, type PlaybookRow } from "./queries.ts";
+import { isUuid, playbookArchived, playbookNotFound, starterReadOnly } from "./errors.ts";
+import { findReadablePlaybook, lockPlaybook, type PlaybookRow } from "./queries.ts";
 
 /**
  * The playbook if the caller may read it (their own, or a starter). Throws `not_found` otherwise,
@@ -21,27 +20,19 @@ export async function readablePlaybook(
   return row;
 }
 
-export const playbookArchived = () =>
-  new AppError(
-    "conflict",
-    'This playbook is archived. Its owner must restore it first (status "active"; REST: PUT /v1/playbooks/{id}).',
-  );
-
 /**
- * The caller's own playbook, locked for this transaction unless `lock: false`. Checks `scope`
- * (default `write`). Throws `not_found` (missing or another user's), `forbidden` (a starter is
- * read-only for everyone; or the scope is missing), `conflict` (archived, unless `allowArchived`).
+ * The caller's own playbook, locked for the rest of the transaction. The use-case has checked the
+ * caller's scope already. Throws `not_found` (missing or another user's), `forbidden` (a starter
+ * is read-only for everyone), `conflict` (archived, unless `allowArchived`).
  */
 export async function lockOwnPlaybook(
   tx: DatabaseTransactionConnection,
   caller: Caller,
   id: string,
-  options: { lock?: boolean; scope?: Scope; allowArchived?: boolean } = {},
+  options: { allowArchived?: boolean } = {},
 ) {
-  requireScope(caller, options.scope ?? "write");
-  const find = options.lock === false ? findPlaybookAccess : lockPlaybook;
   // Another user's playbook is never matched, so never locked: it simply does not exist here.
-  const row = isUuid(id) ? await find(tx, caller.userId, id) : null;
+  const row = isUuid(id) ? await lockPlaybook(tx, id, caller.userId) : null;
   if (!row) throw playbookNotFound();
   if (row.source === "starter") throw starterReadOnly();
   if (row.status === "archived" && !options.allowArchived) throw playbookArchived();

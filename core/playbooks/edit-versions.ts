@@ -1,6 +1,6 @@
 import type { DatabasePool, DatabaseTransactionConnection } from "slonik";
 import { diffBullets, playbookStats } from "../ace/index.ts";
-import type { Caller } from "../auth/caller.ts";
+import { type Caller, requireScope } from "../auth/caller.ts";
 import { lockOwnPlaybook } from "./access.ts";
 import { validateContent } from "./content.ts";
 import { versionNotFound } from "./errors.ts";
@@ -56,6 +56,7 @@ export async function createVersion(
   limits: { maxBytes: number },
 ): Promise<VersionDetail> {
   const stats = validateContent(input.content, limits.maxBytes);
+  requireScope(caller, "write");
   return pool.transaction(async (tx) => {
     await lockOwnPlaybook(tx, caller, playbookId);
     const edit = {
@@ -85,6 +86,7 @@ export async function restoreVersion(
   version: string | number,
 ): Promise<VersionDetail> {
   const number = parseVersionNumber(version);
+  requireScope(caller, "write");
   return pool.transaction(async (tx) => {
     await lockOwnPlaybook(tx, caller, playbookId);
     const target = await findVersion(tx, playbookId, number);

@@ -37,28 +37,40 @@ export const findReadablePlaybook = (db: CommonQueryMethods, userId: string, id:
     from playbooks p left join playbook_versions v on v.id = p.current_version_id
     where p.id = ${id} and (p.user_id = ${userId} or p.source = 'starter')`);
 
-const PlaybookAccess = z.object({
+const PlaybookLock = z.object({
   id: z.string(),
   user_id: z.string().nullable(),
-  source: z.string(),
-  status: z.string(),
+  source: z.enum(["starter", "user_created", "imported"]),
+  status: z.enum(["active", "archived"]),
+  current_version_id: z.string().nullable(),
 });
 
 /**
- * The caller's own playbook or a starter (never another user's), locked for the rest of the
- * transaction (serialises version numbering and the evolution enqueue decision). `no key update`
- * so concurrent outcome inserts (whose foreign key takes a key-share lock) are not blocked.
+ * The one playbook row lock: held for the rest of the transaction, it serialises version
+ * numbering, the evolution enqueue decision and an evolution's commit. `no key update` so
+ * concurrent outcome inserts (whose foreign key takes a key-share lock) are not blocked.
+ * With `readableBy`, only that user's own playbook or a starter matches (and is locked): another
+ * user's playbook is never touched. Null when nothing matches.
  */
-export const lockPlaybook = (db: CommonQueryMethods, userId: string, id: string) =>
-  db.maybeOne(sql.type(PlaybookAccess)`
-    select id, user_id, source, status from playbooks
-    where id = ${id} and (user_id = ${userId} or source = 'starter') for no key update`);
+export const lockPlaybook = (db: CommonQueryMethods, id: string, readableBy: string | null = null) =>
+  db.maybeOne(sql.type(PlaybookLock)`
+    select id, user_id, source, status, current_version_id from playbooks
+    where id = ${id} and (${readableBy}::uuid is null or user_id = ${readableBy} or source = 'starter')
+    for no key update`);
 
-/** The same facts without a lock, for writes that do not need to serialise (outcome inserts). */
-export const findPlaybookAccess = (db: CommonQueryMethods, userId: string, id: string) =>
-  db.maybeOne(sql.type(PlaybookAccess)`
-    select id, user_id, source, status from playbooks
-    where id = ${id} and (user_id = ${userId} or source = 'starter')`);
+/**
+ * Creates the starter of `slug` or refreshes its name and description (a starter file's metadata
+ * may change); returns its id. Safe from several processes at once.
+ */
+export const upsertStarter = (
+  db: CommonQueryMethods,
+  starter: { slug: string; name: string; description: string },
+) =>
+  db.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into playbooks (user_id, name, description, source, starter_slug)
+    values (null, ${starter.name}, ${starter.description}, 'starter', ${starter.slug})
+    on conflict (starter_slug) do update set name = excluded.name, description = excluded.description
+    returning id`);
 
 /** The content of one version. Versions never change, so callers may cache it by id. */
 export const findVersionContent = (db: CommonQueryMethods, versionId: string) =>

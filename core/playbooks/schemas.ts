@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Pagination } from "../pagination.ts";
 
 /**
  * The shapes of the playbooks feature, shared by REST (request/response schemas and OpenAPI),
@@ -8,21 +9,6 @@ import { z } from "zod";
 export const Uuid = z.string().describe("UUID");
 const Timestamp = z.string().describe("ISO 8601 timestamp");
 const Id = z.string().uuid();
-
-export const Pagination = z.object({
-  limit: z.coerce.number().int().min(1).max(100).optional().describe("Page size, 1–100 (default 20)"),
-  offset: z.coerce.number().int().min(0).max(1_000_000).optional().describe("Items to skip (default 0)"),
-});
-export type Pagination = z.infer<typeof Pagination>;
-
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({
-    items: z.array(item),
-    total: z.number().int(),
-    limit: z.number().int(),
-    offset: z.number().int(),
-    next_offset: z.number().int().nullable().describe("Offset of the next page, null on the last page"),
-  });
 
 export const PlaybookSummary = z.object({
   id: Uuid,

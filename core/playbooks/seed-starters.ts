@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type DatabasePool, sql } from "slonik";
+import type { DatabasePool } from "slonik";
 import { z } from "zod";
 import { playbookStats } from "../ace/index.ts";
 import type { Logger } from "../logger.ts";
-import { appendVersion, findCurrentVersion } from "./queries.ts";
+import { appendVersion, findCurrentVersion, lockPlaybook, upsertStarter } from "./queries.ts";
 
 export const STARTERS_DIR = path.resolve(import.meta.dir, "../../playbooks");
 
@@ -21,12 +21,8 @@ export async function seedStarters(pool: DatabasePool, logger?: Logger, dir = ST
     const content = readFileSync(path.join(dir, starter.file), "utf8");
     const slug = starter.file.replace(/\.md$/, "");
     const created = await pool.transaction(async (tx) => {
-      const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-        insert into playbooks (user_id, name, description, source, starter_slug)
-        values (null, ${starter.name}, ${starter.description}, 'starter', ${slug})
-        on conflict (starter_slug) do update set name = excluded.name, description = excluded.description
-        returning id`);
-      await tx.query(sql.unsafe`select 1 from playbooks where id = ${id} for no key update`);
+      const id = await upsertStarter(tx, { slug, name: starter.name, description: starter.description });
+      await lockPlaybook(tx, id);
       const current = await findCurrentVersion(tx, id);
       if (current?.content === content) return false;
       const stats = playbookStats(content);

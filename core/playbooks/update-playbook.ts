@@ -1,5 +1,5 @@
 import type { DatabasePool } from "slonik";
-import type { Caller } from "../auth/caller.ts";
+import { type Caller, requireScope } from "../auth/caller.ts";
 import { lockOwnPlaybook } from "./access.ts";
 import { getPlaybook } from "./get-playbook.ts";
 import { updatePlaybook as updateRow } from "./queries.ts";
@@ -15,6 +15,7 @@ export async function updatePlaybook(
   id: string,
   input: UpdatePlaybook,
 ): Promise<PlaybookDetail> {
+  requireScope(caller, "write");
   await pool.transaction(async (tx) => {
     await lockOwnPlaybook(tx, caller, id, { allowArchived: true });
     await updateRow(tx, id, input);

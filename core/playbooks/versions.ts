@@ -2,12 +2,12 @@ import type { DatabasePool } from "slonik";
 import { diffBullets } from "../ace/index.ts";
 import type { Caller } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
+import { type Page, type Pagination, paginate } from "../pagination.ts";
 import { readablePlaybook } from "./access.ts";
 import { versionNotFound } from "./errors.ts";
-import { type Page, pageBounds, toPage } from "./list-playbooks.ts";
 import { toVersionDetail, toVersionSummary } from "./mappers.ts";
 import { countVersions, findVersion, listVersions as selectVersions } from "./queries.ts";
-import type { Pagination, VersionDetail, VersionDiff, VersionSummary } from "./schemas.ts";
+import type { VersionDetail, VersionDiff, VersionSummary } from "./schemas.ts";
 import { unifiedDiff } from "./unified-diff.ts";
 
 /** Versions of a readable playbook, newest first. Throws `not_found` for the playbook. */
@@ -18,12 +18,14 @@ export async function listVersions(
   query: Pagination = {},
 ): Promise<Page<VersionSummary>> {
   const playbook = await readablePlaybook(pool, caller, playbookId);
-  const { limit, offset } = pageBounds(query);
-  const [rows, total] = await Promise.all([
-    selectVersions(pool, playbook.id, limit, offset),
-    countVersions(pool, playbook.id),
-  ]);
-  return toPage(rows.map(toVersionSummary), total, limit, offset);
+  return paginate(
+    query,
+    {
+      rows: (limit, offset) => selectVersions(pool, playbook.id, limit, offset),
+      total: () => countVersions(pool, playbook.id),
+    },
+    toVersionSummary,
+  );
 }
 
 /** version_number is a Postgres integer: anything larger cannot exist. */

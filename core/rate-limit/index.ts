@@ -1,9 +1,4 @@
-export {
-  consume,
-  enforceRateLimit,
-  type RateLimitResult,
-  type RateRule,
-  rateLimitedError,
-} from "./consume.ts";
+export { consume, enforceRateLimit, rateLimitedError } from "./consume.ts";
+export { rateKeys } from "./keys.ts";
 export { observeRateLimits, type RateLimitObserver } from "./observe.ts";
-export { type RateRules, rateKeys, rateRules } from "./rules.ts";
+export type { RateLimitResult, RateRule } from "./types.ts";

@@ -1,4 +1,4 @@
-import type { RateLimitResult } from "./consume.ts";
+import type { RateLimitResult } from "./types.ts";
 
 /**
  * Lets a transport see every rate-limit decision without core knowing about transports: REST

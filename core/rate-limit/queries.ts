@@ -26,3 +26,14 @@ export const recordHit = (
   db.one(sql.type(Hit)`
     select allowed, used, retry_after, reset_after
     from rate_limit_hit(${key}, ${limit}, ${windowSeconds}, ${sql.timestamp(now)})`);
+
+/**
+ * Deletes buckets idle for a day, longer than any window (such a bucket and a missing one behave
+ * the same); returns how many went.
+ */
+export const pruneIdleBuckets = (db: CommonQueryMethods, now: Date) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    with gone as (
+      delete from rate_limit_buckets where updated_at < ${now.toISOString()}::timestamptz - interval '1 day'
+      returning 1)
+    select count(*) as n from gone`);

@@ -4,10 +4,8 @@ import { createFetchHandler } from "../../api/app.ts";
 import { authPlugin } from "../../api/auth-plugin.ts";
 import { errorResponse } from "../../api/errors.ts";
 import { isAppError } from "../../core/errors.ts";
-import { createLogger } from "../../core/logger.ts";
 import { createTestApp } from "../support/app.ts";
 import { bearer, freshIp, newKey, PASSWORD, signUp } from "../support/auth.ts";
-import { testConfig } from "../support/config.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const db = useTestDatabase();
@@ -17,7 +15,7 @@ describe("the auth macro", () => {
     const app = createTestApp(db.pool);
     const session = await signUp(app);
     const { key } = await newKey(app, session.access_token, { name: "rw", scopes: ["read", "write"] });
-    const deps = { config: testConfig(), pool: db.pool, logger: createLogger("silent") };
+    const { deps } = app;
     const probe = new Elysia()
       .onError(({ error }) => (isAppError(error) ? errorResponse(error, "probe") : undefined))
       .use(authPlugin(deps))

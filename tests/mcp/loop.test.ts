@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { type Composition, compose } from "../../boot/compose.ts";
 import { createLogger } from "../../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../../worker/runner.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
@@ -11,19 +12,19 @@ const db = useTestDatabase();
 let app: TestApp;
 let fake: FakeLlm;
 let worker: WorkerHandle;
+let workerHalf: Composition;
 
 beforeAll(async () => {
   app = createTestApp(db.pool, { EVOLUTION_OUTCOME_THRESHOLD: "5" });
   fake = await startFakeLlm({ instant: true });
   const llm = fakeLlmClient(fake);
-  worker = await startWorker(db.url, app.config, createLogger("silent"), {
-    taskDeps: { llm },
-    pollIntervalMs: 50,
-  });
+  workerHalf = await compose(app.config, db.url, "worker", { logger: createLogger("silent"), llm });
+  worker = await startWorker(db.url, workerHalf.deps, { pollIntervalMs: 50 });
 });
 
 db.beforeDrop(async () => {
   await worker?.stop();
+  await workerHalf?.close();
   await fake?.stop();
 });
 

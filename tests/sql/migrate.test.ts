@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { MigrationError, migrate, readMigrationFiles } from "../../core/db/migrate.ts";
+import { migrate } from "../../boot/migrate.ts";
+import { MigrationError, readMigrationFiles } from "../../core/db/migrate.ts";
 import { createEmptyDatabase } from "../support/cluster.ts";
 
 const drops: Array<() => Promise<void>> = [];

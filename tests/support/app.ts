@@ -1,11 +1,14 @@
 import type { DatabasePool } from "slonik";
-import { type AppDeps, createApp, createFetchHandler } from "../../api/app.ts";
+import { createApp, createFetchHandler } from "../../api/app.ts";
 import { serveHttp } from "../../api/serve.ts";
 import type { Config } from "../../core/config.ts";
+import type { CoreDeps, Deps } from "../../core/create-core.ts";
 import { createLogger, type Logger, type LogLevel } from "../../core/logger.ts";
-import { testConfig } from "./config.ts";
+import { createTestDeps } from "./core.ts";
 
 export interface TestApp {
+  /** What the app's adapters received: the core (use-cases on the test pool), config, logger. */
+  deps: Deps;
   config: Config;
   logger: Logger;
   /** Every log line the app printed, as parsed JSON (for "no secrets in logs" checks). */
@@ -20,15 +23,16 @@ export interface TestApp {
 export function createTestApp(
   pool: DatabasePool,
   env: Record<string, string> = {},
-  extra: Partial<AppDeps> = {},
+  extra: Partial<Pick<CoreDeps, "llm" | "workerRunning">> = {},
 ): TestApp {
-  const config = testConfig(env);
   const logs: Array<Record<string, unknown>> = [];
   const level = (env.LOG_LEVEL as LogLevel | undefined) ?? "debug";
   const logger = createLogger(level, {}, (line) => logs.push(JSON.parse(line)));
-  const deps: AppDeps = { config, pool, logger, ...extra };
+  const deps = createTestDeps(pool, { env, logger, ...extra });
+  const { config } = deps;
   const handler = createFetchHandler(createApp(deps), deps);
   return {
+    deps,
     config,
     logger,
     logs,

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import pg from "pg";
+import { migrate } from "../../boot/migrate.ts";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../../core/db/embedded.ts";
-import { migrate } from "../../core/db/migrate.ts";
 
 /**
  * The test suite's Postgres: one cluster per `bun test` run (on tmpfs with durability off when

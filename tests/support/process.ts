@@ -13,11 +13,11 @@ export interface Started {
 }
 
 /**
- * Runs `bun api/main.ts` (the real entry point) with the given environment and arguments, or
+ * Runs `bun main.ts` (the real entry point) with the given environment and arguments, or
  * another command of the package (e.g. `["bun", "run", "start"]`) when `command` is given.
  */
 export function startPlatform(env: Record<string, string>, args: string[] = [], command?: string[]): Started {
-  const proc = spawn(command ?? ["bun", "api/main.ts", ...args], {
+  const proc = spawn(command ?? ["bun", "main.ts", ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
     stdin: "ignore",

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "slonik";
 import { z } from "zod";
+import { type Composition, compose } from "../../boot/compose.ts";
 import type { Caller } from "../../core/auth/caller.ts";
 import { triggerEvolution } from "../../core/evolution/index.ts";
 import type { LlmClient } from "../../core/llm/index.ts";
@@ -10,6 +11,7 @@ import { archivePlaybook, getPlaybook, listVersions } from "../../core/playbooks
 import { startWorker, type WorkerHandle } from "../../worker/runner.ts";
 import { createTaskList, cronItems } from "../../worker/tasks.ts";
 import { testConfig } from "../support/config.ts";
+import { createTestDeps } from "../support/core.ts";
 import { useTestDatabase } from "../support/db.ts";
 import {
   eventually,
@@ -23,11 +25,13 @@ import { createUser } from "../support/factories.ts";
 import { type FakeLlm, fakeLlmClient, reply, startFakeLlm } from "../support/fake-llm.ts";
 
 const db = useTestDatabase();
-const config = testConfig({ EVOLUTION_MAX_ATTEMPTS: "3" });
+const env = { EVOLUTION_MAX_ATTEMPTS: "3" };
+const config = testConfig(env);
 const threshold = { threshold: 5, maxAttempts: 3, failureBackoff: FAILURE_BACKOFF };
 
 let fake: FakeLlm;
 let worker: WorkerHandle;
+let workerHalf: Composition;
 let alice: Caller;
 /** Calls wait here while a test holds the gate closed. */
 let gate: Promise<void> = Promise.resolve();
@@ -48,15 +52,14 @@ beforeAll(async () => {
       return real.generate(request);
     },
   };
-  worker = await startWorker(db.url, config, createLogger("silent"), {
-    taskDeps: { llm },
-    pollIntervalMs: 50,
-  });
+  workerHalf = await compose(config, db.url, "worker", { logger: createLogger("silent"), llm });
+  worker = await startWorker(db.url, workerHalf.deps, { pollIntervalMs: 50 });
   alice = await createUser(db.pool);
 }, 30_000);
 
 db.beforeDrop(async () => {
   await worker?.stop();
+  await workerHalf?.close();
   await fake?.stop();
 });
 
@@ -239,7 +242,7 @@ describe("evolve_playbook", () => {
 describe("cron", () => {
   test("the sweep runs every EVOLUTION_SWEEP_INTERVAL_MINUTES and housekeeping hourly", () => {
     const items = cronItems(testConfig({ EVOLUTION_SWEEP_INTERVAL_MINUTES: "5" }));
-    const tasks = createTaskList({ pool: db.pool, config, logger: createLogger("silent") });
+    const tasks = createTaskList(createTestDeps(db.pool, { env }));
     for (const item of items) expect(Object.keys(tasks)).toContain(item.task);
     const at = (min: number, hour = 3) => ({ min, hour, date: 1, month: 1, dow: 1 });
     const sweep = items.find((i) => i.task === "evolution_sweep")!;
@@ -253,8 +256,8 @@ describe("cron", () => {
   test("the sweep task, with the clock moved past the time threshold, queues an evolution the worker runs", async () => {
     const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
     const later = new Date(Date.now() + (config.evolution.timeThresholdHours + 1) * 3600 * 1000);
-    const tasks = createTaskList({ pool: db.pool, config, logger: createLogger("silent"), now: () => later });
-    const now = createTaskList({ pool: db.pool, config, logger: createLogger("silent") });
+    const tasks = createTaskList(createTestDeps(db.pool, { env }), { now: () => later });
+    const now = createTaskList(createTestDeps(db.pool, { env }));
     await now.evolution_sweep!({}, {} as never);
     expect(await jobsOf(db.pool, playbook.id)).toEqual([]); // not due yet
     await tasks.evolution_sweep!({}, {} as never);

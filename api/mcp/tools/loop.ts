@@ -1,14 +1,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import {
-  getEvolution,
-  TriggerResult,
-  thresholdSettings,
-  triggerEvolution,
-} from "../../../core/evolution/index.ts";
-import { OutcomeRecorded, ReportOutcome, reportOutcome } from "../../../core/outcomes/index.ts";
-import { rateRules } from "../../../core/rate-limit/index.ts";
-import type { AppDeps } from "../../app.ts";
+import type { Deps } from "../../../core/create-core.ts";
+import { TriggerResult } from "../../../core/evolution/index.ts";
+import { OutcomeRecorded, ReportOutcome } from "../../../core/outcomes/index.ts";
 import { guarded, ok, READ_ONLY } from "../tool.ts";
 import { PlaybookId } from "./playbook-schemas.ts";
 
@@ -24,15 +18,13 @@ const EvolutionStatus = z.object({
 });
 
 /** Registers report_outcome (write), trigger_evolution (evolve) and get_evolution_status (read). */
-export function registerLoopTools(server: McpServer, deps: AppDeps): void {
-  const { pool, logger, config } = deps;
-  const rules = rateRules(config);
-  const evolution = thresholdSettings(config);
+export function registerLoopTools(server: McpServer, { core, logger }: Deps): void {
+  const { limits, threshold } = core.settings;
   server.registerTool(
     "report_outcome",
     {
       title: "Report a task outcome",
-      description: `Records how a task went after you used a playbook: outcome success, failure or partial (be honest: failures teach the playbook most), the bullet ids you applied, and optionally your reasoning (≤ ${config.limits.reasoningTraceBytes} bytes) and notes (≤ ${config.limits.notesBytes} bytes). Call it once after each task. Every ${evolution.threshold} reports the playbook evolves automatically. Pass client_outcome_id to make a retry count once.`,
+      description: `Records how a task went after you used a playbook: outcome success, failure or partial (be honest: failures teach the playbook most), the bullet ids you applied, and optionally your reasoning (≤ ${limits.reasoningTraceBytes} bytes) and notes (≤ ${limits.notesBytes} bytes). Call it once after each task. Every ${threshold.threshold} reports the playbook evolves automatically. Pass client_outcome_id to make a retry count once.`,
       inputSchema: ReportOutcomeInput,
       outputSchema: OutcomeRecorded,
       annotations: {
@@ -43,12 +35,7 @@ export function registerLoopTools(server: McpServer, deps: AppDeps): void {
       },
     },
     guarded(logger, "report_outcome", "write", async (caller, { playbook_id, ...input }) => {
-      const recorded = await reportOutcome(pool, caller, playbook_id, input, {
-        limits: config.limits,
-        rateRule: rules.outcomes,
-        idempotencyKey: null,
-        evolution,
-      });
+      const recorded = await core.outcomes.report(caller, playbook_id, input);
       const next = recorded.queued_evolution_id
         ? `They reached the threshold: evolution ${recorded.queued_evolution_id} is queued (get_evolution_status follows it).`
         : "";
@@ -74,8 +61,7 @@ export function registerLoopTools(server: McpServer, deps: AppDeps): void {
       },
     },
     guarded(logger, "trigger_evolution", "evolve", async (caller, args) => {
-      const settings = { maxAttempts: config.evolution.maxAttempts, rateRule: rules.evolutions };
-      const job = await triggerEvolution(pool, caller, args.playbook_id, settings);
+      const job = await core.evolutions.trigger(caller, args.playbook_id);
       const what = job.is_new ? "Evolution queued" : "An evolution is already active";
       return ok(job, `${what}: job ${job.job_id}, status ${job.status}. Check it with get_evolution_status.`);
     }),
@@ -91,7 +77,7 @@ export function registerLoopTools(server: McpServer, deps: AppDeps): void {
       annotations: READ_ONLY,
     },
     guarded(logger, "get_evolution_status", "read", async (caller, args) => {
-      const job = await getEvolution(pool, caller, args.job_id);
+      const job = await core.evolutions.get(caller, args.job_id);
       const { job_id, status, outcomes_processed, started_at, completed_at, error_message } = job;
       const result = { job_id, status, outcomes_processed, started_at, completed_at, error_message };
       const failed = error_message ? ` Error: ${error_message}` : "";

@@ -1,8 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { filterSection, sectionNames } from "../../../core/ace/index.ts";
-import { AppError } from "../../../core/errors.ts";
-import { createPlaybook, getPlaybook, getVersion, listPlaybooks } from "../../../core/playbooks/index.ts";
-import type { AppDeps } from "../../app.ts";
+import type { Deps } from "../../../core/create-core.ts";
 import { guarded, ok, READ_ONLY } from "../tool.ts";
 import {
   CreatedPlaybook,
@@ -14,21 +11,8 @@ import {
 } from "./playbook-schemas.ts";
 import { listingText } from "./text.ts";
 
-/** The section asked for, or the whole text; an unknown section lists the ones that exist. */
-function pickSection(content: string, section: string | undefined): string {
-  if (section === undefined) return content;
-  const text = filterSection(content, section);
-  if (text !== null) return text;
-  const names = sectionNames(content);
-  throw new AppError(
-    "invalid_input",
-    `This playbook has no section "${section}". Its sections are: ${names.map((n) => `"${n}"`).join(", ") || "(none)"}.`,
-  );
-}
-
 /** Registers list_playbooks and get_playbook (scope read) and create_playbook (scope write). */
-export function registerPlaybookTools(server: McpServer, deps: AppDeps): void {
-  const { pool, logger } = deps;
+export function registerPlaybookTools(server: McpServer, { core, logger }: Deps): void {
   server.registerTool(
     "list_playbooks",
     {
@@ -40,7 +24,7 @@ export function registerPlaybookTools(server: McpServer, deps: AppDeps): void {
       annotations: READ_ONLY,
     },
     guarded(logger, "list_playbooks", "read", async (caller, args) => {
-      const page = await listPlaybooks(pool, caller, {
+      const page = await core.playbooks.list(caller, {
         include_starters: args.include_starters,
         limit: 100,
         offset: args.offset,
@@ -70,22 +54,21 @@ export function registerPlaybookTools(server: McpServer, deps: AppDeps): void {
       annotations: READ_ONLY,
     },
     guarded(logger, "get_playbook", "read", async (caller, args) => {
-      const [playbook, old] = await Promise.all([
-        getPlaybook(pool, caller, args.playbook_id),
-        args.version === undefined ? null : getVersion(pool, caller, args.playbook_id, args.version),
-      ]);
-      const version = old ?? playbook;
-      const text = pickSection(version.content, args.section);
+      const reading = await core.playbooks.read(caller, args.playbook_id, {
+        version: args.version,
+        sections: args.section === undefined ? undefined : [args.section],
+      });
+      const { playbook, version_number, bullet_count, sections } = reading;
       return ok(
         {
           id: playbook.id,
           name: playbook.name,
-          version_number: version.version_number,
-          bullet_count: version.bullet_count,
+          version_number,
+          bullet_count,
           section: args.section ?? null,
-          sections: sectionNames(version.content),
+          sections,
         },
-        text,
+        reading.content,
       );
     }),
   );
@@ -105,9 +88,7 @@ export function registerPlaybookTools(server: McpServer, deps: AppDeps): void {
       },
     },
     guarded(logger, "create_playbook", "write", async (caller, args) => {
-      const created = await createPlaybook(pool, caller, args, {
-        maxBytes: deps.config.limits.playbookBytes,
-      });
+      const created = await core.playbooks.create(caller, args);
       const { id, name, version_number, bullet_count, cloned_from_id } = created;
       return ok(
         { id, name, version_number, bullet_count, cloned_from_id },

@@ -1,16 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { LOCKOUT, loginUser, registerUser } from "../../../core/auth/index.ts";
-import { testConfig } from "../../support/config.ts";
+import { LOCKOUT } from "../../../core/auth/index.ts";
+import { createTestDeps } from "../../support/core.ts";
 import { useTestDatabase } from "../../support/db.ts";
 
 const db = useTestDatabase();
-const config = testConfig();
+const auth = () => createTestDeps(db.pool).core.auth;
 const PASSWORD = "correct horse battery staple";
 const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1) + seconds * 1000);
 
 async function attempt(email: string, password: string, seconds: number) {
   try {
-    await loginUser(db.pool, config, { email, password }, { now: at(seconds) });
+    await auth().login({ email, password }, { now: at(seconds) });
     return { ok: true as const };
   } catch (error) {
     return {
@@ -24,7 +24,7 @@ async function attempt(email: string, password: string, seconds: number) {
 describe("account lockout", () => {
   test("grows exponentially with repeated failures and resets after a success", async () => {
     const email = "locked@example.com";
-    await registerUser(db.pool, config, { email, password: PASSWORD });
+    await auth().register({ email, password: PASSWORD });
     let t = 0;
     for (let i = 0; i < LOCKOUT.freeFailures; i++)
       expect((await attempt(email, "wrong-password", t)).code).toBe("unauthenticated");

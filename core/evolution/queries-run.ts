@@ -2,8 +2,37 @@ import { type CommonQueryMethods, sql } from "slonik";
 import { z } from "zod";
 import type { UsageEntry } from "../llm/index.ts";
 import { JobRow } from "./queries.ts";
+import type { TokenTotals } from "./schemas.ts";
 
 /** SQL of the worker side of an evolution: claim, snapshot, commit, fail, record spend. */
+
+const evolutionLockKey = (playbookId: string) =>
+  sql.fragment`hashtextextended(${`evolve_playbook:${playbookId}`}, 0)`;
+
+/**
+ * Takes the playbook's session advisory lock (one evolution per playbook; Postgres releases it if
+ * the process dies), waiting at most `timeout` (a Postgres interval, e.g. `10s`). False when it
+ * stayed busy (or could not be taken). Must run on a dedicated connection, released with
+ * `releaseEvolutionLock` on the same one.
+ */
+export async function acquireEvolutionLock(
+  connection: CommonQueryMethods,
+  playbookId: string,
+  timeout: string,
+): Promise<boolean> {
+  await connection.query(sql.unsafe`select set_config('lock_timeout', ${timeout}, false)`);
+  try {
+    await connection.query(sql.unsafe`select pg_advisory_lock(${evolutionLockKey(playbookId)})`);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection.query(sql.unsafe`reset lock_timeout`);
+  }
+}
+
+export const releaseEvolutionLock = (connection: CommonQueryMethods, playbookId: string) =>
+  connection.query(sql.unsafe`select pg_advisory_unlock(${evolutionLockKey(playbookId)})`);
 
 /** Marks the job running (another attempt); null when it is already completed or failed. */
 export const claimJob = (db: CommonQueryMethods, jobId: string) =>
@@ -127,3 +156,21 @@ export async function insertUsage(
       completion_tokens int, total_tokens int, cost_usd numeric, estimated boolean, provider_request_id text,
       correlation_id text)`);
 }
+
+/** Token and cost totals of every LLM call recorded for the job, across all its attempts. */
+export const usageTotals = (db: CommonQueryMethods, jobId: string): Promise<TokenTotals> =>
+  db.one(sql.type(
+    z.object({
+      calls: z.number(),
+      prompt_tokens: z.number(),
+      completion_tokens: z.number(),
+      total_tokens: z.number(),
+      cost_usd: z.string(),
+    }),
+  )`
+    select count(*) as calls,
+      coalesce(sum(prompt_tokens), 0)::int8 as prompt_tokens,
+      coalesce(sum(completion_tokens), 0)::int8 as completion_tokens,
+      coalesce(sum(total_tokens), 0)::int8 as total_tokens,
+      coalesce(sum(cost_usd), 0)::numeric(12, 6)::text as cost_usd
+    from usage_records where evolution_job_id = ${jobId}`);

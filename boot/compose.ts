@@ -1,0 +1,59 @@
+import type { Config } from "../core/config.ts";
+import { createCore, type Deps } from "../core/create-core.ts";
+import { createDbPool } from "../core/db/pool.ts";
+import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
+import type { Logger } from "../core/logger.ts";
+
+/** The two halves a process can run; each gets its own pool, so neither can starve the other. */
+export type Half = "api" | "worker";
+
+/**
+ * Slonik connections per half: the API's is DATABASE_POOL_SIZE; the worker's lets every running
+ * job hold its playbook lock connection and still query (two per job), plus the heartbeat.
+ */
+export function poolSizeFor(half: Half, config: Config): number {
+  return half === "api" ? config.database.poolSize : config.worker.concurrency * 2 + 2;
+}
+
+/** The configured OpenAI-compatible provider (a client whose calls fail "not configured" without one). */
+export function llmFromConfig(config: Config): LlmClient {
+  return createLlmClient({
+    baseURL: config.llm.baseURL,
+    apiKey: config.llm.apiKey,
+    models: config.llm.models,
+    timeoutMs: config.llm.timeoutMs,
+    maxAttempts: config.llm.maxAttempts,
+  });
+}
+
+export interface ComposeOptions {
+  logger: Logger;
+  /** Replaces the configured provider (tests: a client pointed at the fake LLM server). */
+  llm?: LlmClient;
+  /** Readiness includes the worker of this process (set for the API half when one runs inline). */
+  workerRunning?: () => boolean;
+}
+
+/** What adapters receive, and how to let go of the pool behind it. */
+export interface Composition {
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+/**
+ * The one place a process is wired: config → pool → LLM client → logger → `createCore`. REST
+ * routes, MCP tools and worker tasks all receive the `deps` built here; tests build theirs with
+ * the same function (or `createCore` on their own pool).
+ */
+export async function compose(
+  config: Config,
+  databaseUrl: string,
+  half: Half,
+  options: ComposeOptions,
+): Promise<Composition> {
+  const pool = await createDbPool(databaseUrl, { maxPoolSize: poolSizeFor(half, config) });
+  const llm = options.llm ?? llmFromConfig(config);
+  const { logger, workerRunning } = options;
+  const core = createCore({ config, pool, llm, logger, workerRunning });
+  return { deps: { core, config, logger }, close: () => pool.end() };
+}

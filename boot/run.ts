@@ -1,0 +1,96 @@
+import { createApp, createFetchHandler } from "../api/app.ts";
+import { serveHttp } from "../api/serve.ts";
+import type { Config } from "../core/config.ts";
+import type { DatabaseHandle } from "../core/db/database.ts";
+import type { Logger } from "../core/logger.ts";
+import { startWorker, type WorkerHandle } from "../worker/runner.ts";
+import { type Composition, compose } from "./compose.ts";
+
+/** What one process runs: both halves (the default), or one. */
+export type ServeRole = "all" | "api" | "worker";
+
+export interface Runtime {
+  info: Record<string, unknown>;
+  server?: ReturnType<typeof Bun.serve>;
+  worker?: WorkerHandle;
+  /** Closes the pools of every half. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires and starts the halves of `role` on a migrated database: the API half (HTTP server) and
+ * the worker half (graphile-worker, inline with the API unless WORKER_MODE=off), each composed on
+ * its own pool. Seeds the starter playbooks first.
+ */
+export async function startRuntime(
+  role: ServeRole,
+  config: Config,
+  db: DatabaseHandle,
+  logger: Logger,
+): Promise<Runtime> {
+  const runsWorker = role === "worker" || (role === "all" && config.worker.mode === "inline");
+  let worker: WorkerHandle | undefined;
+  const workerRunning = runsWorker ? () => worker?.isRunning() ?? false : undefined;
+  const api: Composition | undefined =
+    role === "worker" ? undefined : await compose(config, db.url, "api", { logger, workerRunning });
+  const queue = runsWorker ? await compose(config, db.url, "worker", { logger }) : undefined;
+  await (api ?? queue)?.deps.core.playbooks.seedStarters();
+  if (queue) worker = await startWorker(db.url, queue.deps);
+  const close = async () => {
+    await api?.close();
+    await queue?.close();
+  };
+  if (!api) return { info: { worker: true }, worker, close };
+  const server = serveHttp(createFetchHandler(createApp(api.deps), api.deps), config);
+  return {
+    info: {
+      url: `http://${config.http.host}:${server.port}`,
+      worker: Boolean(worker),
+      embedded_db: db.embedded,
+    },
+    server,
+    worker,
+    close,
+  };
+}
+
+/**
+ * Shutdown order: stop taking requests, finish in-flight ones, stop the worker (it finishes
+ * running jobs), close the pools, then stop Postgres.
+ */
+export async function shutdown(
+  runtime: Runtime,
+  db: DatabaseHandle,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  logger.info("shutting down");
+  // Past the budget (e.g. an evolution stuck in a slow LLM call), give up on in-flight work but
+  // still stop the embedded Postgres: an orphaned server would block the next start. The
+  // interrupted job is taken over after a restart (its worker's heartbeat goes stale).
+  const force = setTimeout(() => {
+    logger.error("shutdown timed out; stopping Postgres and exiting");
+    void db.stop().finally(() => process.exit(1));
+  }, config.http.shutdownTimeoutMs);
+  await runtime.server?.stop(false); // resolves once in-flight requests are answered
+  await runtime.worker?.stop();
+  await runtime.close();
+  await db.stop();
+  clearTimeout(force);
+  logger.info("stopped");
+}
+
+/** Runs `handler` once on SIGINT/SIGTERM, then exits; returns a function that does the same now. */
+export function onSignals(handler: () => Promise<void>): () => void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    handler().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", stop).on("SIGTERM", stop);
+  return stop;
+}

@@ -1,0 +1,179 @@
+import type { DatabasePool } from "slonik";
+import type { Caller } from "./auth/caller.ts";
+import {
+  type ClientInfo,
+  type CreateApiKeyInput,
+  type Credentials,
+  createApiKey,
+  getCurrentUser,
+  type LoginInput,
+  listUserApiKeys,
+  loginUser,
+  logoutSession,
+  type RegisterInput,
+  refreshSession,
+  registerUser,
+  renameUserApiKey,
+  resolveCaller,
+  revokeUserApiKey,
+} from "./auth/index.ts";
+import type { Config } from "./config.ts";
+import {
+  type EvolvePayload,
+  getEvolution,
+  listEvolutions,
+  reconcileEvolutionJobs,
+  runEvolution,
+  sweepDueEvolutions,
+  triggerEvolution,
+} from "./evolution/index.ts";
+import { checkReadiness } from "./health.ts";
+import type { LlmClient } from "./llm/index.ts";
+import type { Logger } from "./logger.ts";
+import { pruneExpiredState } from "./maintenance.ts";
+import { type ListOutcomesQuery, listOutcomes, type ReportOutcome, reportOutcome } from "./outcomes/index.ts";
+import type { Pagination } from "./pagination.ts";
+import {
+  archivePlaybook,
+  type CreatePlaybook,
+  type CreateVersion,
+  createPlaybook,
+  createVersion,
+  diffVersions,
+  getPlaybook,
+  getVersion,
+  type ListPlaybooksQuery,
+  listPlaybooks,
+  listVersions,
+  readPlaybook,
+  restoreVersion,
+  seedStarters,
+  type UpdatePlaybook,
+  updatePlaybook,
+} from "./playbooks/index.ts";
+import { settingsFrom } from "./settings.ts";
+import { forgetWorkers, heartbeat, reapStaleWorkers } from "./workers/liveness.ts";
+
+/** What the composition root hands `createCore`. */
+export interface CoreDeps {
+  config: Config;
+  pool: DatabasePool;
+  llm: LlmClient;
+  logger: Logger;
+  /** Present when a queue worker runs in this process: readiness then includes it. */
+  workerRunning?: () => boolean;
+}
+
+type Version = string | number;
+type AuthOptions = { client?: ClientInfo; now?: Date };
+
+/**
+ * The domain, wired: every use-case with its settings (limits, thresholds, rate rules, token
+ * budget, auth settings) bound from config once, grouped by feature. Adapters pass only the
+ * caller and the input, e.g. `core.outcomes.report(caller, id, input, { idempotencyKey })`.
+ * Each use-case's own doc comment (in its feature folder) says what it guarantees and throws.
+ */
+export function createCore({ config, pool, llm, logger, workerRunning }: CoreDeps) {
+  const settings = settingsFrom(config);
+  const { limits, rateRules } = settings;
+  const maxBytes = limits.playbookBytes;
+  return {
+    /** The bound settings, read-only: for adapters that describe limits to their clients. */
+    settings,
+    auth: {
+      register: (input: RegisterInput, options: AuthOptions = {}) =>
+        registerUser(pool, settings.auth, input, options),
+      login: (input: LoginInput, options: AuthOptions = {}) => loginUser(pool, settings.auth, input, options),
+      refresh: (refreshToken: string, options: AuthOptions = {}) =>
+        refreshSession(pool, settings.auth.session, refreshToken, options),
+      logout: (refreshToken: string) => logoutSession(pool, refreshToken),
+      me: (caller: Caller) => getCurrentUser(pool, caller),
+      resolveCaller: (credentials: Credentials, options: { now?: Date } = {}) =>
+        resolveCaller(pool, settings.auth.session.jwtSecret, credentials, { logger, ...options }),
+    },
+    apiKeys: {
+      create: (caller: Caller, input: CreateApiKeyInput) => createApiKey(pool, caller, input),
+      list: (caller: Caller) => listUserApiKeys(pool, caller),
+      rename: (caller: Caller, id: string, name: string) => renameUserApiKey(pool, caller, id, name),
+      revoke: (caller: Caller, id: string) => revokeUserApiKey(pool, caller, id),
+    },
+    playbooks: {
+      list: (caller: Caller, query: ListPlaybooksQuery = {}) => listPlaybooks(pool, caller, query),
+      get: (caller: Caller, id: string) => getPlaybook(pool, caller, id),
+      read: (caller: Caller, id: string, options: { version?: Version; sections?: readonly string[] } = {}) =>
+        readPlaybook(pool, caller, id, options),
+      create: (caller: Caller, input: CreatePlaybook) => createPlaybook(pool, caller, input, { maxBytes }),
+      update: (caller: Caller, id: string, input: UpdatePlaybook) => updatePlaybook(pool, caller, id, input),
+      archive: (caller: Caller, id: string) => archivePlaybook(pool, caller, id),
+      seedStarters: () => seedStarters(pool, logger),
+    },
+    versions: {
+      list: (caller: Caller, playbookId: string, query: Pagination = {}) =>
+        listVersions(pool, caller, playbookId, query),
+      get: (caller: Caller, playbookId: string, version: Version) =>
+        getVersion(pool, caller, playbookId, version),
+      diff: (caller: Caller, playbookId: string, version: Version, against?: Version) =>
+        diffVersions(pool, caller, playbookId, version, against),
+      create: (caller: Caller, playbookId: string, input: CreateVersion) =>
+        createVersion(pool, caller, playbookId, input, { maxBytes }),
+      restore: (caller: Caller, playbookId: string, version: Version) =>
+        restoreVersion(pool, caller, playbookId, version),
+    },
+    outcomes: {
+      list: (caller: Caller, playbookId: string, query: ListOutcomesQuery = {}) =>
+        listOutcomes(pool, caller, playbookId, query),
+      report: (
+        caller: Caller,
+        playbookId: string,
+        input: ReportOutcome,
+        options: { idempotencyKey?: string | null } = {},
+      ) =>
+        reportOutcome(pool, caller, playbookId, input, {
+          limits,
+          rateRule: rateRules.outcomes,
+          evolution: settings.threshold,
+          idempotencyKey: options.idempotencyKey ?? null,
+        }),
+    },
+    evolutions: {
+      trigger: (caller: Caller, playbookId: string) =>
+        triggerEvolution(pool, caller, playbookId, {
+          maxAttempts: settings.threshold.maxAttempts,
+          rateRule: rateRules.evolutions,
+        }),
+      get: (caller: Caller, jobId: string) => getEvolution(pool, caller, jobId),
+      list: (caller: Caller, playbookId: string, query: Pagination = {}) =>
+        listEvolutions(pool, caller, playbookId, query),
+      /** Runs one queued job (the worker's `evolve_playbook`); throws to have the queue retry. */
+      run: (payload: EvolvePayload, attempt: { number: number; max: number }) =>
+        runEvolution({ pool, llm, logger, settings: settings.evolution }, payload, attempt),
+      sweep: (now?: Date) => sweepDueEvolutions(pool, settings.sweep, now),
+      reconcile: (now?: Date) => reconcileEvolutionJobs(pool, now),
+    },
+    workers: {
+      heartbeat: (workerIds: readonly string[]) => heartbeat(pool, workerIds),
+      reapStale: () => reapStaleWorkers(pool, settings.staleWorkerSeconds),
+      forget: (workerIds: readonly string[]) => forgetWorkers(pool, workerIds),
+    },
+    maintenance: {
+      pruneExpiredState: (now?: Date) => pruneExpiredState(pool, now),
+    },
+    health: {
+      readiness: () => checkReadiness(pool, workerRunning),
+    },
+  };
+}
+
+/** The bound use-cases of one process (per pool). */
+export type Core = ReturnType<typeof createCore>;
+
+/**
+ * What every adapter receives (REST routes, MCP tools, worker tasks): the core, the process's
+ * config for transport settings (ports, origins, cookie lifetimes, worker concurrency), and the
+ * logger. Use-case settings are already inside `core`.
+ */
+export interface Deps {
+  core: Core;
+  config: Config;
+  logger: Logger;
+}
