@@ -3,11 +3,19 @@ import {
   JSONRPCMessageSchema,
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
+import { AppError } from "../../core/errors.ts";
+import { httpStatus } from "../errors.ts";
+
+// A body that is no JSON-RPC message is a malformed body: its HTTP status (400) comes from the one
+// status mapping; the JSON-RPC error code in the body says which kind.
+const MALFORMED = httpStatus(
+  new AppError("invalid_input", "malformed body", { details: { reason: "malformed_body" } }),
+);
 
 const invalidRequest = (message: string) =>
   Response.json(
     { jsonrpc: "2.0", error: { code: -32600, message: `Invalid Request: ${message}` }, id: null },
-    { status: 400 },
+    { status: MALFORMED },
   );
 
 const isJson = (contentType: string | null) =>
@@ -16,7 +24,7 @@ const isJson = (contentType: string | null) =>
 const parseError = () =>
   Response.json(
     { jsonrpc: "2.0", error: { code: -32700, message: "Parse error: Invalid JSON" }, id: null },
-    { status: 400 },
+    { status: MALFORMED },
   );
 
 // The transport answers these itself (406, 415) before it looks at the body.
