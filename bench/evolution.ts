@@ -9,6 +9,7 @@
 import { sql } from "slonik";
 import { z } from "zod";
 import { createCore } from "../core/create-core.ts";
+import { createNotifications } from "../core/db/notifications.ts";
 import { createDbPool } from "../core/db/pool.ts";
 import { createLlmClient } from "../core/llm/index.ts";
 import { createLogger } from "../core/logger.ts";
@@ -39,7 +40,9 @@ const llm = createLlmClient({
   maxAttempts: 1,
 });
 const started = new Map<string, number>();
-const deps = { core: createCore({ config, pool, llm, logger }), config, logger };
+// The worker never checks access tokens, so this never connects (it would only on a subscription).
+const notifications = createNotifications({ url: db.url, logger });
+const deps = { core: createCore({ config, pool, llm, logger, notifications }), config, logger };
 const base = createTaskList(deps);
 const evolve = base.evolve_playbook!;
 const tasks = {

@@ -1,5 +1,6 @@
 import type { Config } from "../core/config.ts";
 import { createCore, type Deps } from "../core/create-core.ts";
+import { createNotifications, type Notifications } from "../core/db/notifications.ts";
 import { createDbPool } from "../core/db/pool.ts";
 import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
 import type { Logger } from "../core/logger.ts";
@@ -32,6 +33,11 @@ export interface ComposeOptions {
   llm?: LlmClient;
   /** Readiness includes the worker of this process (set for the API half when one runs inline). */
   workerRunning?: () => boolean;
+  /**
+   * The process's LISTEN/NOTIFY connection, when several halves share it (boot/run.ts); without
+   * one, the composition opens its own (lazily: only once something subscribes) and closes it.
+   */
+  notifications?: Notifications;
 }
 
 /** What adapters receive, and how to let go of the pool behind it. */
@@ -41,7 +47,7 @@ export interface Composition {
 }
 
 /**
- * The one place a process is wired: config → pool → LLM client → logger → `createCore`. REST
+ * The one place a process is wired: config → pool → LLM client → logger → notifications → `createCore`. REST
  * routes, MCP tools and worker tasks all receive the `deps` built here; tests build theirs with
  * the same function (or `createCore` on their own pool).
  */
@@ -54,6 +60,11 @@ export async function compose(
   const pool = await createDbPool(databaseUrl, { maxPoolSize: poolSizeFor(half, config) });
   const llm = options.llm ?? llmFromConfig(config);
   const { logger, workerRunning } = options;
-  const core = createCore({ config, pool, llm, logger, workerRunning });
-  return { deps: { core, config, logger }, close: () => pool.end() };
+  const notifications = options.notifications ?? createNotifications({ url: databaseUrl, logger });
+  const core = createCore({ config, pool, llm, logger, notifications, workerRunning });
+  const close = async () => {
+    if (!options.notifications) await notifications.close();
+    await pool.end();
+  };
+  return { deps: { core, config, logger }, close };
 }

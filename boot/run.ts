@@ -2,6 +2,7 @@ import { createApp, createFetchHandler } from "../api/app.ts";
 import { serveHttp } from "../api/serve.ts";
 import type { Config } from "../core/config.ts";
 import type { DatabaseHandle } from "../core/db/database.ts";
+import { createNotifications } from "../core/db/notifications.ts";
 import type { Logger } from "../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 import { type Composition, compose } from "./compose.ts";
@@ -31,12 +32,17 @@ export async function startRuntime(
   const runsWorker = role === "worker" || (role === "all" && config.worker.mode === "inline");
   let worker: WorkerHandle | undefined;
   const workerRunning = runsWorker ? () => worker?.isRunning() ?? false : undefined;
+  // One LISTEN connection per process, whatever the halves (opened on the first subscription).
+  const notifications = createNotifications({ url: db.url, logger });
   const api: Composition | undefined =
-    role === "worker" ? undefined : await compose(config, db.url, "api", { logger, workerRunning });
-  const queue = runsWorker ? await compose(config, db.url, "worker", { logger }) : undefined;
+    role === "worker"
+      ? undefined
+      : await compose(config, db.url, "api", { logger, workerRunning, notifications });
+  const queue = runsWorker ? await compose(config, db.url, "worker", { logger, notifications }) : undefined;
   await (api ?? queue)?.deps.core.playbooks.seedStarters();
   if (queue) worker = await startWorker(db.url, queue.deps);
   const close = async () => {
+    await notifications.close();
     await api?.close();
     await queue?.close();
   };

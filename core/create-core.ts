@@ -1,10 +1,13 @@
 import type { DatabasePool } from "slonik";
 import type { Caller } from "./auth/caller.ts";
 import {
+  type AccessTokenPolicy,
   type ClientInfo,
   type CreateApiKeyInput,
   type Credentials,
+  chargeRefusedRequest,
   createApiKey,
+  createSessionRegistry,
   getCurrentUser,
   type LoginInput,
   listUserApiKeys,
@@ -18,6 +21,7 @@ import {
   revokeUserApiKey,
 } from "./auth/index.ts";
 import type { Config } from "./config.ts";
+import type { Notifications } from "./db/notifications.ts";
 import {
   type EvolvePayload,
   getEvolution,
@@ -60,6 +64,8 @@ export interface CoreDeps {
   pool: DatabasePool;
   llm: LlmClient;
   logger: Logger;
+  /** The process's LISTEN/NOTIFY connection (core/db/notifications.ts), shared by every core in it. */
+  notifications: Notifications;
   /** Present when a queue worker runs in this process: readiness then includes it. */
   workerRunning?: () => boolean;
 }
@@ -73,10 +79,18 @@ type AuthOptions = { client?: ClientInfo; now?: Date };
  * caller and the input, e.g. `core.outcomes.report(caller, id, input, { idempotencyKey })`.
  * Each use-case's own doc comment (in its feature folder) says what it guarantees and throws.
  */
-export function createCore({ config, pool, llm, logger, workerRunning }: CoreDeps) {
+export function createCore({ config, pool, llm, logger, notifications, workerRunning }: CoreDeps) {
   const settings = settingsFrom(config);
   const { limits, rateRules } = settings;
   const maxBytes = limits.playbookBytes;
+  const sessions = createSessionRegistry(pool, notifications);
+  const accessTokens: AccessTokenPolicy = {
+    jwtSecret: settings.auth.session.jwtSecret,
+    maxLifetimeSeconds: settings.auth.session.accessTokenMinutes * 60,
+    sessions,
+  };
+  const resolve = (credentials: Credentials, options: { now?: Date } = {}) =>
+    resolveCaller(pool, accessTokens, credentials, { logger, ...options });
   return {
     /** The bound settings, read-only: for adapters that describe limits to their clients. */
     settings,
@@ -85,11 +99,13 @@ export function createCore({ config, pool, llm, logger, workerRunning }: CoreDep
         registerUser(pool, settings.auth, input, options),
       login: (input: LoginInput, options: AuthOptions = {}) => loginUser(pool, settings.auth, input, options),
       refresh: (refreshToken: string, options: AuthOptions = {}) =>
-        refreshSession(pool, settings.auth.session, refreshToken, options),
-      logout: (refreshToken: string) => logoutSession(pool, refreshToken),
+        refreshSession(pool, settings.auth.session, refreshToken, { ...options, sessions }),
+      logout: (refreshToken: string) => logoutSession(pool, sessions, refreshToken),
       me: (caller: Caller) => getCurrentUser(pool, caller),
-      resolveCaller: (credentials: Credentials, options: { now?: Date } = {}) =>
-        resolveCaller(pool, settings.auth.session.jwtSecret, credentials, { logger, ...options }),
+      resolveCaller: resolve,
+      /** Counts a request refused for its form against its address, unless it authenticates. */
+      chargeRefusedRequest: (credentials: Credentials, ip: string | null) =>
+        chargeRefusedRequest(pool, settings.auth.loginRule, resolve, credentials, ip),
     },
     apiKeys: {
       create: (caller: Caller, input: CreateApiKeyInput) => createApiKey(pool, caller, input),

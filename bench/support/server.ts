@@ -2,7 +2,9 @@ import { Elysia } from "elysia";
 import { type DatabasePool, sql } from "slonik";
 import { createApp, createFetchHandler } from "../../api/app.ts";
 import { serveHttp } from "../../api/serve.ts";
+import { createNotifications } from "../../core/db/notifications.ts";
 import { createDbPool } from "../../core/db/pool.ts";
+import { createLogger } from "../../core/logger.ts";
 import { createTestDatabase, stopTestCluster } from "../../tests/support/cluster.ts";
 import { createTestDeps } from "../../tests/support/core.ts";
 
@@ -21,7 +23,9 @@ export interface BenchServer {
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const db = await createTestDatabase();
   const pool = await createDbPool(db.url, { maxPoolSize: 20 });
-  const deps = createTestDeps(pool, { env: { LOG_LEVEL: "silent", RATE_LIMIT_ENABLED: "false", ...env } });
+  const notifications = createNotifications({ url: db.url, logger: createLogger("silent") });
+  const benchEnv = { LOG_LEVEL: "silent", RATE_LIMIT_ENABLED: "false", ...env };
+  const deps = createTestDeps(pool, { env: benchEnv, notifications });
   await deps.core.playbooks.seedStarters();
   const app = new Elysia()
     .get("/bench/select-1", async () => ({ one: await pool.oneFirst(sql.unsafe`select 1 as one`) }))
@@ -34,6 +38,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
     dbUrl: db.url,
     stop: async () => {
       server.stop(true);
+      await notifications.close();
       await pool.end();
       await db.drop();
       await stopTestCluster();

@@ -11,9 +11,17 @@ export { loginUser } from "./login.ts";
 export { logoutSession } from "./logout.ts";
 export { getCurrentUser } from "./me.ts";
 export { refreshSession } from "./refresh.ts";
+export { chargeRefusedRequest } from "./refused-request.ts";
 export { registerUser } from "./register.ts";
-export { type Credentials, resolveAccessToken, resolveApiKey, resolveCaller } from "./resolve-caller.ts";
+export {
+  type AccessTokenPolicy,
+  type Credentials,
+  resolveAccessToken,
+  resolveApiKey,
+  resolveCaller,
+} from "./resolve-caller.ts";
 export * from "./schemas.ts";
 export type { ClientInfo } from "./session.ts";
+export { createSessionRegistry, type SessionRegistry } from "./sessions.ts";
 export type { AuthSettings, PasswordCosts, SessionSettings } from "./settings.ts";
 export { signAccessToken, verifyAccessToken } from "./tokens.ts";

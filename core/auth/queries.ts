@@ -73,15 +73,44 @@ export const markRefreshTokenUsed = (db: CommonQueryMethods, id: string, replace
   db.query(sql.unsafe`
     update refresh_tokens set used_at = ${ts(now)}, replaced_by_id = ${replacedBy} where id = ${id}`);
 
-export const revokeRefreshFamily = (db: CommonQueryMethods, familyId: string, now: Date) =>
-  db.query(sql.unsafe`
-    update refresh_tokens set revoked_at = ${ts(now)} where family_id = ${familyId} and revoked_at is null`);
+/**
+ * Announced (in the revoking statement, so on its commit) to every process: the payload is the
+ * session (family) id, and each process drops what it cached about that session.
+ */
+export const SESSION_ENDED_CHANNEL = "ace_session_ended";
 
+const announceEnded = sql.fragment`
+  select family_id::text as id, pg_notify(${SESSION_ENDED_CHANNEL}, family_id::text)::text as announced
+  from (select distinct family_id from revoked) f`;
+
+const Ended = z.object({ id: z.string(), announced: z.string().nullable() });
+
+/** Ends the session (every token of the family) and announces it, in one statement; returns it if it ran. */
+export const revokeRefreshFamily = (db: CommonQueryMethods, familyId: string, now: Date) =>
+  db.any(sql.type(Ended)`
+    with revoked as (
+      update refresh_tokens set revoked_at = ${ts(now)}
+      where family_id = ${familyId} and revoked_at is null returning family_id)
+    ${announceEnded}`);
+
+/** Ends the session the refresh token belongs to and announces it, in one statement; returns it if it ran. */
 export const revokeFamilyOfToken = (db: CommonQueryMethods, tokenHash: string, now: Date) =>
-  db.query(sql.unsafe`
-    update refresh_tokens set revoked_at = ${ts(now)}
-    where revoked_at is null
-      and family_id = (select family_id from refresh_tokens where token_hash = ${tokenHash})`);
+  db.any(sql.type(Ended)`
+    with revoked as (
+      update refresh_tokens set revoked_at = ${ts(now)}
+      where revoked_at is null
+        and family_id = (select family_id from refresh_tokens where token_hash = ${tokenHash})
+      returning family_id)
+    ${announceEnded}`);
+
+/**
+ * Whether a session still runs: some token of its family is not revoked. A family whose tokens
+ * were revoked, or deleted with their user, has ended.
+ */
+export const isSessionActive = (db: CommonQueryMethods, familyId: string) =>
+  db.oneFirst(sql.type(z.object({ active: z.boolean() }))`
+    select exists (
+      select 1 from refresh_tokens where family_id = ${familyId} and revoked_at is null) as active`);
 
 /** Deletes refresh tokens a day past expiry (run hourly); returns how many went. */
 export const pruneExpiredRefreshTokens = (db: CommonQueryMethods, now: Date) =>

@@ -8,13 +8,14 @@ import {
 } from "./queries.ts";
 import type { Session } from "./schemas.ts";
 import { type ClientInfo, issueSession } from "./session.ts";
+import type { SessionRegistry } from "./sessions.ts";
 import type { SessionSettings } from "./settings.ts";
 import { hashSecret } from "./tokens.ts";
 
 const signInAgain = (why: string) =>
   new AppError("unauthenticated", `${why} Sign in again.`, { details: { reason: "refresh_token" } });
 
-type Outcome = { session: Session } | { error: AppError };
+type Outcome = { session: Session } | { error: AppError; ended?: string };
 
 /**
  * Two browser tabs refreshing at once present the same token; the loser must not end the session.
@@ -26,14 +27,15 @@ export const REFRESH_REUSE_GRACE_MS = 10_000;
 /**
  * Exchanges a refresh token for a new session, rotating it: the presented token is marked used and
  * replaced by a new one in the same family. Presenting a token that was already used (after the
- * grace window above) means it was copied, so the whole family is revoked (committed) and
- * `unauthenticated` thrown; unknown, revoked and expired tokens are `unauthenticated` too.
+ * grace window above) means it was copied, so the whole family is revoked (committed; its access
+ * tokens end with it, in this process at once through `sessions`) and `unauthenticated` thrown;
+ * unknown, revoked and expired tokens are `unauthenticated` too.
  */
 export async function refreshSession(
   pool: DatabasePool,
   settings: SessionSettings,
   refreshToken: string,
-  options: { client?: ClientInfo; now?: Date } = {},
+  options: { client?: ClientInfo; now?: Date; sessions?: SessionRegistry } = {},
 ): Promise<Session> {
   const now = options.now ?? new Date();
   // The transaction returns the error instead of throwing it, so the family revocation commits.
@@ -52,6 +54,7 @@ export async function refreshSession(
     if (token.used_at) {
       await revokeRefreshFamily(tx, token.family_id, now);
       return {
+        ended: token.family_id,
         error: signInAgain("This refresh token was already used, so the session was closed for safety."),
       };
     }
@@ -67,6 +70,9 @@ export async function refreshSession(
     await markRefreshTokenUsed(tx, token.id, next.refreshTokenId, now);
     return { session: next.session };
   });
-  if ("error" in outcome) throw outcome.error;
+  if ("error" in outcome) {
+    if (outcome.ended) options.sessions?.ended([outcome.ended]);
+    throw outcome.error;
+  }
   return outcome.session;
 }

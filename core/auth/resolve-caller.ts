@@ -4,6 +4,7 @@ import type { Logger } from "../logger.ts";
 import type { Caller } from "./caller.ts";
 import { SCOPES } from "./caller.ts";
 import { findUsableApiKey, touchApiKey } from "./queries-api-keys.ts";
+import type { SessionRegistry } from "./sessions.ts";
 import { API_KEY_PREFIX, hashSecret, looksLikeApiKey, verifyAccessToken } from "./tokens.ts";
 
 /** The credentials a request may carry; the transport hands them over raw. */
@@ -43,17 +44,37 @@ export async function resolveApiKey(
   return { userId: row.user_id, scopes, via: "api_key", apiKeyId: row.id };
 }
 
-/** The caller behind a JWT access token: a signed-in user holds every scope. Throws `unauthenticated`. */
+/** How access tokens are checked: the signing key, the longest life a token may claim, live sessions. */
+export interface AccessTokenPolicy {
+  jwtSecret: string;
+  maxLifetimeSeconds: number;
+  sessions: SessionRegistry;
+}
+
+/**
+ * The caller behind a JWT access token: a signed-in user holds every scope. Throws
+ * `unauthenticated` when the token is invalid, expired, or its session has ended (signed out, or
+ * closed after a refresh token was reused).
+ */
 export async function resolveAccessToken(
-  jwtSecret: string,
+  policy: AccessTokenPolicy,
   token: string,
   now = new Date(),
 ): Promise<Caller> {
-  const check = await verifyAccessToken(jwtSecret, token, now);
+  const check = await verifyAccessToken(policy.jwtSecret, token, {
+    maxLifetimeSeconds: policy.maxLifetimeSeconds,
+    now,
+  });
   if (!check.ok) {
     throw check.reason === "expired"
       ? unauthenticated("The access token has expired. Refresh the session or sign in again.", "expired")
       : unauthenticated("The access token is not valid.", "invalid_token");
+  }
+  if (!(await policy.sessions.isActive(check.claims.sid))) {
+    throw unauthenticated(
+      "This session has ended (signed out, or closed for safety). Sign in again.",
+      "session_ended",
+    );
   }
   return { userId: check.claims.sub, scopes: SCOPES, via: "jwt", apiKeyId: null };
 }
@@ -65,7 +86,7 @@ export async function resolveAccessToken(
  */
 export async function resolveCaller(
   pool: DatabasePool,
-  jwtSecret: string,
+  accessTokens: AccessTokenPolicy,
   credentials: Credentials,
   options: { logger?: Logger; now?: Date } = {},
 ): Promise<Caller> {
@@ -91,5 +112,5 @@ export async function resolveCaller(
   if (!match) throw unauthenticated('The Authorization header must look like "Bearer <token>".', "malformed");
   const token = match[1]!;
   if (token.startsWith(API_KEY_PREFIX)) return resolveApiKey(pool, token, options);
-  return resolveAccessToken(jwtSecret, token, options.now);
+  return resolveAccessToken(accessTokens, token, options.now);
 }

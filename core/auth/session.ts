@@ -31,9 +31,10 @@ export async function issueSession(
 ): Promise<{ session: Session; refreshTokenId: string }> {
   const refreshToken = randomSecret(32);
   const expiresAt = new Date(options.now.getTime() + settings.refreshTokenDays * 86_400_000);
+  const familyId = options.familyId ?? randomUUID();
   const refreshTokenId = await insertRefreshToken(db, {
     userId: user.id,
-    familyId: options.familyId ?? randomUUID(),
+    familyId,
     tokenHash: hashSecret(refreshToken),
     expiresAt,
     userAgent: options.client?.userAgent?.slice(0, 300) ?? null,
@@ -41,7 +42,13 @@ export async function issueSession(
   });
   const ttl = settings.accessTokenMinutes * 60;
   const session: Session = {
-    access_token: await signAccessToken(settings.jwtSecret, user.id, ttl, options.now),
+    // The family is the session: its access tokens end with it (logout, theft detection).
+    access_token: await signAccessToken(
+      settings.jwtSecret,
+      { userId: user.id, sessionId: familyId },
+      ttl,
+      options.now,
+    ),
     token_type: "Bearer",
     expires_in: ttl,
     refresh_token: refreshToken,

@@ -11,6 +11,8 @@ import { errors, jwtVerify, SignJWT } from "jose";
 export interface AccessClaims {
   /** The user id. */
   sub: string;
+  /** The session (refresh-token family) the token belongs to: ending the session ends the token. */
+  sid: string;
   iat: number;
   exp: number;
   typ: "access";
@@ -18,18 +20,21 @@ export interface AccessClaims {
 
 const ALGORITHM = "HS256";
 const key = (secret: string) => new TextEncoder().encode(secret);
+const REQUIRED_CLAIMS = ["exp", "iat", "sub", "typ", "sid"];
+/** Clock skew tolerated between the processes that sign and verify (`iat` slightly ahead, `exp` just past). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
-/** A signed access token for `userId`, valid `ttlSeconds` from `now`. */
+/** A signed access token for the user's session, valid `ttlSeconds` from `now`. */
 export function signAccessToken(
   secret: string,
-  userId: string,
+  subject: { userId: string; sessionId: string },
   ttlSeconds: number,
   now = new Date(),
 ): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ typ: "access" })
+  return new SignJWT({ typ: "access", sid: subject.sessionId })
     .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
-    .setSubject(userId)
+    .setSubject(subject.userId)
     .setIssuedAt(iat)
     .setExpirationTime(iat + ttlSeconds)
     .sign(key(secret));
@@ -37,20 +42,35 @@ export function signAccessToken(
 
 export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reason: "invalid" | "expired" };
 
+const isUuidLike = (value: unknown) => typeof value === "string" && /^[0-9a-f-]{36}$/i.test(value);
+
 /**
- * Checks an access token's signature, type and expiry. Never throws: the caller decides the
- * error, so REST and MCP can word it for their clients.
+ * Checks an access token's signature, claims and age. Every claim we issue is required (`exp`,
+ * `iat`, `sub`, `typ: access`, `sid`), and a token may not claim a longer life than
+ * `maxLifetimeSeconds` (the configured access-token lifetime): one signed with a leaked key or an
+ * old, longer setting does not live on. Never throws: the caller decides the error, so REST and
+ * MCP can word it for their clients.
  */
 export async function verifyAccessToken(
   secret: string,
   token: string,
-  now = new Date(),
+  options: { maxLifetimeSeconds: number; now?: Date },
 ): Promise<TokenCheck> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: [ALGORITHM], currentDate: now });
-    if (payload.typ !== "access" || typeof payload.sub !== "string") return { ok: false, reason: "invalid" };
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: [ALGORITHM],
+      currentDate: options.now,
+      requiredClaims: REQUIRED_CLAIMS,
+      maxTokenAge: options.maxLifetimeSeconds,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    });
+    const { typ, sub, sid, exp, iat } = payload;
+    const lifetime = (exp ?? 0) - (iat ?? 0);
+    if (typ !== "access" || !isUuidLike(sub) || !isUuidLike(sid)) return { ok: false, reason: "invalid" };
+    if (lifetime <= 0 || lifetime > options.maxLifetimeSeconds) return { ok: false, reason: "invalid" };
     return { ok: true, claims: payload as unknown as AccessClaims };
   } catch (error) {
+    // Past `exp`, or issued longer ago than any token may live (`maxTokenAge`): both expired.
     return { ok: false, reason: error instanceof errors.JWTExpired ? "expired" : "invalid" };
   }
 }

@@ -3,7 +3,7 @@ import { sql } from "slonik";
 import { signAccessToken } from "../../core/auth/index.ts";
 import { hashSecret } from "../../core/auth/tokens.ts";
 import { createTestApp } from "../support/app.ts";
-import { bearer, freshIp, PASSWORD, signUp } from "../support/auth.ts";
+import { bearer, freshIp, PASSWORD, sessionIdOf, signUp } from "../support/auth.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const db = useTestDatabase();
@@ -124,7 +124,8 @@ describe("GET /v1/auth/me", () => {
     const app = createTestApp(db.pool);
     const session = await signUp(app);
     const anHourAgo = new Date(Date.now() - 3600_000);
-    const expired = await signAccessToken(app.config.auth.jwtSecret!, session.user.id, 60, anHourAgo);
+    const subject = { userId: session.user.id, sessionId: sessionIdOf(session.access_token) };
+    const expired = await signAccessToken(app.config.auth.jwtSecret!, subject, 60, anHourAgo);
     for (const headers of [{}, bearer("garbage"), bearer(expired), { authorization: "Basic abc" }]) {
       const response = await app.fetch("/v1/auth/me", { headers });
       expect(response.status).toBe(401);
@@ -138,7 +139,8 @@ describe("GET /v1/auth/me", () => {
   test("a token signed with another secret is refused", async () => {
     const app = createTestApp(db.pool);
     const session = await signUp(app);
-    const forged = await signAccessToken("another-secret-another-secret-0000", session.user.id, 600);
+    const subject = { userId: session.user.id, sessionId: sessionIdOf(session.access_token) };
+    const forged = await signAccessToken("another-secret-another-secret-0000", subject, 600);
     expect((await app.fetch("/v1/auth/me", { headers: bearer(forged) })).status).toBe(401);
   });
 });

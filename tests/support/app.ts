@@ -23,7 +23,7 @@ export interface TestApp {
 export function createTestApp(
   pool: DatabasePool,
   env: Record<string, string> = {},
-  extra: Partial<Pick<CoreDeps, "llm" | "workerRunning">> = {},
+  extra: Partial<Pick<CoreDeps, "llm" | "workerRunning" | "notifications">> = {},
 ): TestApp {
   const logs: Array<Record<string, unknown>> = [];
   const level = (env.LOG_LEVEL as LogLevel | undefined) ?? "debug";

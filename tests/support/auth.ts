@@ -23,6 +23,13 @@ export async function signUp(app: TestApp, email = `u-${crypto.randomUUID()}@exa
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** The claims of a JWT (not verified: tests read what the server put in). */
+export const claimsOf = (token: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+
+/** The session (refresh family) an access token belongs to. */
+export const sessionIdOf = (accessToken: string): string => String(claimsOf(accessToken).sid);
+
 /** Creates an API key for a signed-in user; returns the creation body (with the full key). */
 export async function newKey(
   app: TestApp,

@@ -15,6 +15,11 @@ export interface TestDatabase {
   beforeDrop(stop: () => unknown): void;
 }
 
+const databases = new WeakMap<DatabasePool, TestDatabase>();
+
+/** The test database behind a pool made by `useTestDatabase` (undefined for any other pool). */
+export const testDatabaseOf = (pool: DatabasePool): TestDatabase | undefined => databases.get(pool);
+
 /**
  * Gives the calling test file its own migrated database (cloned from the run's template) and a
  * slonik pool on it; both are dropped after the file's tests.
@@ -24,18 +29,7 @@ export function useTestDatabase(): TestDatabase {
   let pool: DatabasePool | undefined;
   let drop: (() => Promise<void>) | undefined;
   const stops: (() => unknown)[] = [];
-  beforeAll(async () => {
-    const db = await createTestDatabase();
-    url = db.url;
-    drop = db.drop;
-    pool = await createDbPool(url, { maxPoolSize: 10 });
-  }, 60_000); // the first file to run also boots the cluster and builds the template
-  afterAll(async () => {
-    for (const stop of stops.reverse()) await stop();
-    await pool?.end();
-    await drop?.();
-  }, 60_000);
-  return {
+  const handle: TestDatabase = {
     beforeDrop: (stop) => {
       stops.push(stop);
     },
@@ -47,4 +41,17 @@ export function useTestDatabase(): TestDatabase {
       return pool;
     },
   };
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    url = db.url;
+    drop = db.drop;
+    pool = await createDbPool(url, { maxPoolSize: 10 });
+    databases.set(pool, handle);
+  }, 60_000); // the first file to run also boots the cluster and builds the template
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+    await pool?.end();
+    await drop?.();
+  }, 60_000);
+  return handle;
 }
