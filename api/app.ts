@@ -8,12 +8,14 @@ import { mcpRoutes } from "./mcp/routes.ts";
 import { allowedMethods, methodNotAllowed, type RouteList } from "./method-not-allowed.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
+import { createRequestGate } from "./request-gate.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { evolutionRoutes } from "./routes/evolutions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { playbookRoutes } from "./routes/playbooks.ts";
 import { versionRoutes } from "./routes/versions.ts";
+import { applySecurityHeaders } from "./security-headers.ts";
 
 /** Maps every error a route can raise to the one JSON envelope; unknown errors never leak. */
 function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
@@ -73,93 +75,35 @@ export function createApp(deps: Deps) {
 
 export type App = ReturnType<typeof createApp>;
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+/** Paths are logged up to this many characters: a client chooses their length. */
+const LOGGED_PATH_CHARS = 200;
 
-const tooLarge = (limit: number, requestId: string) =>
-  errorResponse(
-    new AppError("payload_too_large", `The request body is larger than the ${limit}-byte limit`, {
-      details: { limit_bytes: limit },
-    }),
-    requestId,
-  );
-
-/**
- * Checks done before Elysia sees the request: bodies over the size limit (refused before they
- * are read), and REST bodies that are not JSON (Elysia would otherwise also parse forms, which
- * the API does not document). Returns the error response, or null to go on.
- */
-function precheck(request: Request, url: URL, limit: number, requestId: string): Response | null {
-  const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > limit) return tooLarge(limit, requestId);
-  const type = request.headers.get("content-type");
-  const hasBody = length > 0 || request.headers.has("transfer-encoding");
-  if (url.pathname.startsWith("/v1/") && hasBody && type && !JSON_TYPE.test(type)) {
-    const error = new AppError(
-      "invalid_input",
-      `Send the body as JSON (Content-Type: application/json), not ${type}.`,
-      { details: { reason: "unsupported_media_type" } },
-    );
-    return errorResponse(error, requestId);
-  }
-  return null;
-}
-
-/**
- * A body sent without Content-Length (chunked) has no size to check up front: read it, stopping
- * as soon as it passes the limit, and hand Elysia the buffered copy.
- */
-async function capStreamedBody(
-  request: Request,
-  limit: number,
-  requestId: string,
-): Promise<Request | Response> {
-  if (!request.body || request.headers.has("content-length")) return request;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return tooLarge(limit, requestId);
-    }
-    chunks.push(value);
-  }
-  const headers = new Headers(request.headers);
-  headers.delete("transfer-encoding");
-  headers.set("content-length", String(size));
-  return new Request(request.url, {
-    method: request.method,
-    headers,
-    body: Buffer.concat(chunks),
-    signal: request.signal,
-  });
-}
+const loggedPath = (path: string) =>
+  path.length <= LOGGED_PATH_CHARS ? path : `${path.slice(0, LOGGED_PATH_CHARS)}…(${path.length} chars)`;
 
 /**
  * The fetch handler the server (and tests) call: sets the request id and client address for the
- * request's logs, runs the prechecks, and logs one line per request.
+ * request's logs, runs the request gate (size, media type, nesting: api/request-gate.ts), adds
+ * the security headers (api/security-headers.ts) and logs one line per request.
  */
 export function createFetchHandler(
   app: { handle(request: Request): Promise<Response> },
-  deps: Pick<Deps, "config" | "logger">,
+  deps: Pick<Deps, "core" | "config" | "logger">,
 ) {
-  const limit = deps.config.http.bodyMaxBytes;
+  const gate = createRequestGate(deps);
   return (request: Request, ip = "127.0.0.1"): Promise<Response> => {
     const requestId = requestIdFrom(request);
     return runInRequestContext({ requestId, ip }, () =>
       withLogContext({ request_id: requestId }, async () => {
         const started = performance.now();
         const url = new URL(request.url);
-        const refused = precheck(request, url, limit, requestId);
-        const accepted = refused ?? (await capStreamedBody(request, limit, requestId));
+        const accepted = await gate(request, url, requestId);
         const response = accepted instanceof Response ? accepted : await app.handle(accepted);
         response.headers.set("x-request-id", requestId);
+        applySecurityHeaders(response, request, deps.config);
         deps.logger.info("request", {
           method: request.method,
-          path: url.pathname,
+          path: loggedPath(url.pathname),
           status: response.status,
           ms: Math.round((performance.now() - started) * 10) / 10,
         });

@@ -16,9 +16,14 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 
 /**
  * Input problems HTTP names more precisely than 422, by the error's `details.reason`: a body that
- * cannot be parsed (400) and a body that is not JSON at all (415). The code stays `invalid_input`.
+ * cannot be parsed or nests too deep to be (400) and a body that is not JSON at all (415). The
+ * code stays `invalid_input`.
  */
-const INPUT_STATUS: Record<string, number> = { malformed_body: 400, unsupported_media_type: 415 };
+const INPUT_STATUS: Record<string, number> = {
+  malformed_body: 400,
+  nesting_too_deep: 400,
+  unsupported_media_type: 415,
+};
 
 /** The HTTP status of an error: the only place a REST status is chosen. */
 export function httpStatus(error: AppError): number {

@@ -1,15 +1,50 @@
 import path from "node:path";
 import { openapi } from "@elysiajs/openapi";
+import { SwaggerUIRender } from "@elysiajs/openapi/swagger";
 import { Elysia } from "elysia";
 import { z } from "zod";
 import { AppError } from "../core/errors.ts";
 import { refineDocument } from "./openapi-refine.ts";
+import { htmlContentSecurityPolicy, inlineScriptHashes } from "./security-headers.ts";
 
 const SWAGGER_DIR = path.dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
 const ASSETS: Record<string, string> = {
   "swagger-ui-bundle.js": "application/javascript; charset=utf-8",
   "swagger-ui.css": "text/css; charset=utf-8",
 };
+
+const INFO = {
+  title: "ACE Platform API",
+  version: "1.0.0",
+  description:
+    "Playbooks as a Service for AI agents: fetch a playbook before a task, report the outcome after it, " +
+    "and the platform evolves the playbook with the ACE method. JSON bodies use snake_case; every error " +
+    "uses one envelope: `{ error: { code, message, request_id, details? } }`.",
+  license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+};
+
+/**
+ * Swagger UI's page, rendered once, under its own Content-Security-Policy (api/security-headers.ts):
+ * scripts and styles from this server only, plus its one inline start-up script by hash (the page
+ * is built from our configuration alone, never from request input, so hashing it is safe).
+ */
+function docsPage(): () => Response {
+  const options = {
+    url: "openapi.json",
+    cdn: "/docs/assets/swagger-ui-bundle.js",
+    theme: "/docs/assets/swagger-ui.css",
+    autoDarkMode: false,
+    // Swagger UI would otherwise load a badge from validator.swagger.io, which the CSP refuses
+    // (null is its documented "off"; the typings only know strings).
+    validatorUrl: null,
+  };
+  const html = SwaggerUIRender(INFO, options as unknown as Parameters<typeof SwaggerUIRender>[1]);
+  const headers = {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": htmlContentSecurityPolicy({ scriptHashes: inlineScriptHashes(html) }),
+  };
+  return () => new Response(html, { headers });
+}
 
 /**
  * `/openapi.json` (OpenAPI 3.1) and Swagger UI at `/docs`, with the UI's assets served from the
@@ -27,24 +62,11 @@ export const openapiPlugin = () =>
       openapi({
         path: "/docs",
         specPath: "/openapi.json",
-        provider: "swagger-ui",
+        provider: null, // the page is ours (docsPage), so it can carry its own CSP
         exclude: { paths: ["/docs/assets/:file"] },
         mapJsonSchema: { zod: z.toJSONSchema },
-        swagger: {
-          cdn: "/docs/assets/swagger-ui-bundle.js",
-          theme: "/docs/assets/swagger-ui.css",
-          autoDarkMode: false,
-        },
         documentation: {
-          info: {
-            title: "ACE Platform API",
-            version: "1.0.0",
-            description:
-              "Playbooks as a Service for AI agents: fetch a playbook before a task, report the outcome after it, " +
-              "and the platform evolves the playbook with the ACE method. JSON bodies use snake_case; every error " +
-              "uses one envelope: `{ error: { code, message, request_id, details? } }`.",
-            license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
-          },
+          info: INFO,
           servers: [{ url: "/", description: "This server" }],
           tags: [
             { name: "ops", description: "Liveness and readiness" },
@@ -70,6 +92,7 @@ export const openapiPlugin = () =>
         },
       }),
     )
+    .get("/docs", docsPage(), { detail: { hide: true } })
     .get(
       "/docs/assets/:file",
       ({ params }) => {

@@ -5,6 +5,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { AppError } from "../../core/errors.ts";
 import { httpStatus } from "../errors.ts";
+import { isJsonMediaType } from "../media-type.ts";
 
 // A body that is no JSON-RPC message is a malformed body: its HTTP status (400) comes from the one
 // status mapping; the JSON-RPC error code in the body says which kind.
@@ -17,9 +18,6 @@ const invalidRequest = (message: string) =>
     { jsonrpc: "2.0", error: { code: -32600, message: `Invalid Request: ${message}` }, id: null },
     { status: MALFORMED },
   );
-
-const isJson = (contentType: string | null) =>
-  contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 
 const parseError = () =>
   Response.json(
@@ -38,7 +36,7 @@ const acceptsBoth = (accept: string | null) =>
  * Content-Type header itself, or the 400 to send.
  */
 export async function readJsonRpc(request: Request): Promise<{ parsedBody?: unknown } | Response> {
-  if (!acceptsBoth(request.headers.get("accept")) || !isJson(request.headers.get("content-type"))) {
+  if (!acceptsBoth(request.headers.get("accept")) || !isJsonMediaType(request.headers.get("content-type"))) {
     return {};
   }
   let parsed: unknown;

@@ -5,6 +5,7 @@ import type { Deps } from "../../core/create-core.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
 import { errors } from "../schemas.ts";
+import { SECRET_RESPONSE_HEADERS } from "../security-headers.ts";
 
 const tags = ["auth"];
 const KeyParams = z.object({ id: z.uuid({ error: "must be an API key id (a UUID)" }) });
@@ -28,6 +29,7 @@ export const apiKeyRoutes = (deps: Deps) =>
       "/v1/auth/api-keys",
       async ({ caller, body, set }) => {
         set.status = 201;
+        Object.assign(set.headers, SECRET_RESPONSE_HEADERS); // the key is shown once: never cached
         return deps.core.apiKeys.create(caller, body);
       },
       {

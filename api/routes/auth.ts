@@ -7,6 +7,7 @@ import { authPlugin } from "../auth-plugin.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
 import { clientIp, rateLimitHeadersPlugin } from "../rate-limit-headers.ts";
 import { errors } from "../schemas.ts";
+import { SECRET_RESPONSE_HEADERS } from "../security-headers.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
 
 const tags = ["auth"];
@@ -42,7 +43,14 @@ export const authRoutes = (deps: Deps) => {
     ip: clientIp(request, config),
     userAgent: request.headers.get("user-agent"),
   });
-  const keepCookie = (cookie: Cookie<unknown>, session: Session, cookieOnly = false) => {
+  /** Sets the refresh cookie and marks the response uncacheable: it carries the session's tokens. */
+  const keepCookie = (
+    set: { headers: Record<string, unknown> },
+    cookie: Cookie<unknown>,
+    session: Session,
+    cookieOnly = false,
+  ) => {
+    Object.assign(set.headers, SECRET_RESPONSE_HEADERS);
     cookie.set({
       value: session.refresh_token,
       httpOnly: true,
@@ -73,6 +81,7 @@ export const authRoutes = (deps: Deps) => {
       async ({ body: { cookie_only, ...input }, request, cookie, set }) => {
         set.status = 201;
         return keepCookie(
+          set,
           cookie[COOKIE]!,
           await core.auth.register(input, { client: client(request) }),
           cookie_only,
@@ -92,8 +101,13 @@ export const authRoutes = (deps: Deps) => {
     )
     .post(
       "/v1/auth/login",
-      async ({ body: { cookie_only, ...input }, request, cookie }) =>
-        keepCookie(cookie[COOKIE]!, await core.auth.login(input, { client: client(request) }), cookie_only),
+      async ({ body: { cookie_only, ...input }, request, cookie, set }) =>
+        keepCookie(
+          set,
+          cookie[COOKIE]!,
+          await core.auth.login(input, { client: client(request) }),
+          cookie_only,
+        ),
       {
         body: LoginInput.extend(CookieOnly).meta({ examples: [example] }),
         response: { 200: SessionResponse, ...errors(400, 401, 413, 422, 429) },
@@ -108,9 +122,10 @@ export const authRoutes = (deps: Deps) => {
     )
     .post(
       "/v1/auth/refresh",
-      async ({ body, request, cookie }) => {
+      async ({ body, request, cookie, set }) => {
         const token = presented(body, cookie[COOKIE]!);
         return keepCookie(
+          set,
           cookie[COOKIE]!,
           await core.auth.refresh(token, { client: client(request) }),
           !body?.refresh_token, // it came in the cookie: keep it there
