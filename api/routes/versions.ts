@@ -85,17 +85,24 @@ export const versionRoutes = (deps: Deps) => {
     .post(
       "/v1/playbooks/:id/versions/:v/restore",
       async ({ caller, params, set }) => {
-        set.status = 201;
-        return versions.restore(caller, params.id, params.v);
+        const { created, ...version } = await versions.restore(caller, params.id, params.v);
+        set.status = created ? 201 : 200;
+        return version;
       },
       {
         auth: "write",
         params: VersionParams,
-        response: { 201: VersionDetail, ...errors(401, 403, 404) },
+        response: {
+          201: VersionDetail.meta({ description: "The new version, with the restored content" }),
+          200: VersionDetail.meta({
+            description: "The current version already has that content: it is returned, nothing is created",
+          }),
+          ...errors(401, 403, 404),
+        },
         detail: {
           tags,
           operationId: "restoreVersion",
-          summary: "Roll back: a new version with an old version's content",
+          summary: "Roll back: a new version with an old version's content (none if it is already current)",
         },
       },
     );

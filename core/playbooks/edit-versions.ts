@@ -76,33 +76,39 @@ export async function createVersion(
 }
 
 /**
- * Rollback without losing history: a new version whose content is version `version`'s.
- * Throws `not_found` (playbook or version), `forbidden` (starter) or `conflict` (archived).
+ * Rollback without losing history: a new version whose content is version `version`'s
+ * (`created: true`). When the current version already has that content (restoring the current
+ * version, or one it equals) nothing is written and the current version is returned
+ * (`created: false`): restoring twice is harmless. Throws `not_found` (playbook or version),
+ * `forbidden` (starter) or `conflict` (archived).
  */
 export async function restoreVersion(
   pool: DatabasePool,
   caller: Caller,
   playbookId: string,
   version: string | number,
-): Promise<VersionDetail> {
+): Promise<VersionDetail & { created: boolean }> {
   const number = parseVersionNumber(version);
   requireScope(caller, "write");
   return pool.transaction(async (tx) => {
     await lockOwnPlaybook(tx, caller, playbookId);
     const target = await findVersion(tx, playbookId, number);
     if (!target) throw versionNotFound(number);
+    const current = await findCurrentVersion(tx, playbookId);
+    if (current && current.content === target.content) return { ...toVersionDetail(current), created: false };
     const edit = {
       content: target.content,
       bulletCount: target.bullet_count,
       tokenCount: playbookStats(target.content).tokens,
       origin: "restore" as const,
     };
-    return appendUserVersion(
+    const restored = await appendUserVersion(
       tx,
       caller,
       playbookId,
       edit,
       (changes) => `restored version ${number}: ${changes}`,
     );
+    return { ...restored, created: true };
   });
 }

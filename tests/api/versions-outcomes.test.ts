@@ -66,6 +66,31 @@ describe("versions routes", () => {
     expect(restored).toMatchObject({ status: 201, body: { version_number: 3, content: SAMPLE_PLAYBOOK } });
   });
 
+  test("restoring the version that is current (or one it equals) answers it: 200, no new version", async () => {
+    const id = await newPlaybook();
+    const restore = async (v: number) =>
+      json(await app.fetch(`/v1/playbooks/${id}/versions/${v}/restore`, { method: "POST", headers: alice }));
+    expect(await restore(1)).toMatchObject({
+      status: 200,
+      body: { version_number: 1, content: SAMPLE_PLAYBOOK },
+    });
+    const edited = SAMPLE_PLAYBOOK.replace("Run the narrowest test first.", "Run one test first.");
+    await app.fetch(`/v1/playbooks/${id}/versions`, {
+      method: "POST",
+      json: { content: edited },
+      headers: alice,
+    });
+    expect(await restore(1)).toMatchObject({
+      status: 201,
+      body: { version_number: 3, content: SAMPLE_PLAYBOOK },
+    });
+    // version 3 is current and equals version 1: restoring either changes nothing
+    expect(await restore(1)).toMatchObject({ status: 200, body: { version_number: 3 } });
+    expect(await restore(3)).toMatchObject({ status: 200, body: { version_number: 3 } });
+    const list = await json(await app.fetch(`/v1/playbooks/${id}/versions`, { headers: alice }));
+    expect(list.body.items.map((v: { version_number: number }) => v.version_number)).toEqual([3, 2, 1]);
+  });
+
   test("errors: unknown version 404, bad content 422, diff of v1 422", async () => {
     const id = await newPlaybook();
     expect((await app.fetch(`/v1/playbooks/${id}/versions/7`, { headers: alice })).status).toBe(404);
