@@ -107,7 +107,7 @@ const EnvSchema = z.object({
 
   WORKER_MODE: oneOf(["inline", "off"]).default("inline"),
   WORKER_CONCURRENCY: int(1, 64).default(4),
-  WORKER_STALE_LOCK_SECONDS: int(2, 3600).default(60),
+  WORKER_STALE_LOCK_SECONDS: int(2, 3600).default(10),
 });
 
 /** Rules between variables, checked on the raw strings so they are reported alongside type errors. */

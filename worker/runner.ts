@@ -1,4 +1,5 @@
-import { run, type TaskList, Logger as WorkerLogger } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { run, type TaskList, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
 import type { Deps } from "../core/create-core.ts";
 import type { Logger } from "../core/logger.ts";
@@ -47,7 +48,11 @@ export async function startWorker(
   const onError = (error: Error) => logger.warn("worker pool connection error", { error: error.message });
   pgPool.on("error", onError);
   pgPool.on("connect", (client) => client.on("error", onError));
+  // Liveness listens before run(): the worker pool (whose id locks the jobs) is created inside it.
+  const events: WorkerEvents = new EventEmitter();
+  const liveness = startLiveness(events, deps.core, logger, config.worker.staleLockSeconds);
   const runner = await run({
+    events,
     pgPool,
     concurrency: config.worker.concurrency,
     taskList: options.tasks ?? createTaskList(deps, options),
@@ -55,8 +60,11 @@ export async function startWorker(
     noHandleSignals: true,
     pollInterval: options.pollIntervalMs ?? 2_000,
     logger: workerLogger(logger),
+  }).catch(async (error: unknown) => {
+    await liveness.stop();
+    await pgPool.end();
+    throw error;
   });
-  const liveness = startLiveness(runner, deps.core, logger, config.worker.staleLockSeconds);
   let running = true;
   runner.promise.catch((error) => {
     running = false;

@@ -126,6 +126,11 @@ export const noteRetry = (db: CommonQueryMethods, jobId: string, message: string
     update evolution_jobs set status = 'queued', updated_at = now(), error_message = ${message}
     where id = ${jobId} and status = 'running'`);
 
+/** What the previous attempt wrote about its failure (see `noteRetry`), if anything. */
+export const lastRetryNote = (db: CommonQueryMethods, jobId: string) =>
+  db.maybeOneFirst(sql.type(z.object({ error_message: z.string().nullable() }))`
+    select error_message from evolution_jobs where id = ${jobId}`);
+
 export const touchLastEvolved = (db: CommonQueryMethods, playbookId: string) =>
   db.query(sql.unsafe`update playbooks set last_evolved_at = now() where id = ${playbookId}`);
 

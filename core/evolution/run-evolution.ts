@@ -16,6 +16,7 @@ import {
   completeJob,
   failJob,
   insertUsage,
+  lastRetryNote,
   markProcessed,
   noteRetry,
   playbookState,
@@ -73,9 +74,11 @@ async function withPlaybookLock<T>(pool: DatabasePool, playbookId: string, fn: (
  * Runs one evolution job: claim it, snapshot the oldest pending outcomes, run the ACE engine,
  * then commit the new version, processed outcomes and job result in ONE transaction (usage is
  * written per LLM call as it returns, see `recordingUsage`).
- * Transient failures (LLM outage, playbook edited meanwhile) throw so the queue retries, until
- * the last attempt; permanent ones mark the job failed. Either way the playbook and its outcomes
- * are untouched and every LLM call that cost tokens is recorded as usage.
+ * Transient failures (LLM outage, playbook edited meanwhile) and model replies that stay unusable
+ * after the repair call throw so the queue retries (with its backoff), until the last attempt;
+ * permanent ones mark the job failed. A playbook archived while the job ran gets no version (the
+ * job ends skipped). Either way the playbook and its outcomes are untouched and every LLM call
+ * that cost tokens, on every attempt, is recorded as usage.
  */
 export async function runEvolution(
   deps: EvolutionDeps,
@@ -134,13 +137,15 @@ async function runLocked(
   } catch (error) {
     return fail(deps, job, error, attempt, log);
   }
+  let committed: RunOutcome;
   try {
-    await complete(deps, job, { outcomes, result, state });
+    committed = await complete(deps, job, { outcomes, result, state });
   } catch (error) {
     return fail(deps, job, error, attempt, log);
   }
-  log.info("evolution completed", { outcomes: outcomes.length, summary: result.diffSummary });
-  return "completed";
+  if (committed === "skipped") log.info("evolution skipped: playbook archived while it ran");
+  else log.info("evolution completed", { outcomes: outcomes.length, summary: result.diffSummary });
+  return committed;
 }
 
 /**
@@ -190,9 +195,29 @@ function summarize(result: EvolveResult | null, outcomes: number, changed: boole
   return `curator proposed no changes for ${outcomes} outcome(s); ${tail}`;
 }
 
-async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<void> {
-  await deps.pool.transaction(async (tx) => {
-    const current = (await lockPlaybook(tx, job.playbook_id))?.current_version_id ?? null;
+const ARCHIVED_MEANWHILE =
+  "skipped: the playbook was archived while the evolution ran; no version was made and its outcomes wait";
+
+/**
+ * Commits the evolution, or, when the playbook was archived while it ran, ends the job as skipped
+ * without a version and without touching the outcomes (they wait for the playbook's restore).
+ */
+async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<"completed" | "skipped"> {
+  return deps.pool.transaction(async (tx) => {
+    const locked = await lockPlaybook(tx, job.playbook_id);
+    const current = locked?.current_version_id ?? null;
+    if (locked?.status === "archived") {
+      await completeJob(tx, {
+        id: job.id,
+        outcomesProcessed: 0,
+        tokenTotals: await usageTotals(tx, job.id),
+        aceCoreVersion: ACE_CORE_VERSION,
+        fromVersionId: current,
+        toVersionId: null,
+        summary: ARCHIVED_MEANWHILE,
+      });
+      return "skipped";
+    }
     if (c.state && current !== c.state.current_version_id) {
       throw new RetryableEvolutionError(
         "the playbook was edited during the evolution; evolving the new version",
@@ -229,11 +254,41 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<v
     });
     if (c.outcomes.length > 0) await touchLastEvolved(tx, job.playbook_id);
     await enqueueIfThresholdMet(tx, { id: job.playbook_id, userId: job.user_id }, deps.settings.threshold);
+    return "completed";
   });
 }
 
 // Unknown errors (a dropped database connection, …) are retried too; the last attempt fails the job.
 const isTransient = (error: unknown) => (isEngineError(error) ? error.transient : true);
+
+/**
+ * A model reply that could not be used even after the repair call. Models are stochastic: the
+ * next attempt (a fresh evolution, after the queue's backoff) may well succeed, so this is
+ * retried like an outage rather than failing the job at once.
+ */
+const isUnusableReply = (error: unknown) =>
+  isEngineError(error) && error.code === "llm_failed" && error.details.kind === "invalid_output";
+
+const PROBLEM_CHARS = 600;
+const clip = (text: string) => {
+  const short = text.length > PROBLEM_CHARS ? `${text.slice(0, PROBLEM_CHARS)}…` : text;
+  return /[.…]$/.test(short) ? short : `${short}.`;
+};
+
+/** The job's last word when the model's reply was unusable on its final attempt too. */
+async function keptGettingWrong(
+  deps: EvolutionDeps,
+  jobId: string,
+  attempt: { number: number },
+  problem: string,
+): Promise<string> {
+  const summary =
+    `gave up after ${attempt.number === 1 ? "1 attempt" : `${attempt.number} attempts`}: ` +
+    "the model's reply could not be used, " +
+    `also after asking it to repair it. Last attempt: ${clip(problem)}`;
+  const before = attempt.number > 1 ? await lastRetryNote(deps.pool, jobId) : null;
+  return before ? `${summary} Before that: ${clip(before)}` : summary;
+}
 
 /** A message safe for the job row: engine and retry errors are written for users; others are not. */
 function describe(error: unknown): string {
@@ -249,7 +304,7 @@ async function fail(
   log: Logger,
 ): Promise<RunOutcome> {
   const message = describe(error);
-  if (isTransient(error) && attempt.number < attempt.max) {
+  if ((isTransient(error) || isUnusableReply(error)) && attempt.number < attempt.max) {
     log.warn("evolution attempt failed; will retry", { error: message });
     await noteRetry(deps.pool, job.id, `attempt ${attempt.number} of ${attempt.max} failed: ${message}`);
     throw error;
@@ -257,6 +312,7 @@ async function fail(
   log.warn("evolution failed", { error: message, cause: isEngineError(error) ? error.code : undefined });
   if (!isEngineError(error) && !(error instanceof RetryableEvolutionError))
     log.error("evolution crashed", { error });
-  await failJob(deps.pool, job.id, message, await usageTotals(deps.pool, job.id));
+  const final = isUnusableReply(error) ? await keptGettingWrong(deps, job.id, attempt, message) : message;
+  await failJob(deps.pool, job.id, final, await usageTotals(deps.pool, job.id));
   return "failed";
 }

@@ -2,6 +2,7 @@ import type { DatabasePool } from "slonik";
 import {
   deleteHeartbeats,
   forceUnlockWorkers,
+  nudgeQueueWorkers,
   pruneHeartbeats,
   recordHeartbeats,
   staleLockHolders,
@@ -21,12 +22,15 @@ export async function heartbeat(pool: DatabasePool, workerIds: readonly string[]
 }
 
 /**
- * Unlocks the jobs of workers silent for `staleSeconds` and forgets heartbeats ten times older.
- * Returns the workers whose jobs were unlocked.
+ * Unlocks the jobs of workers silent for `staleSeconds`, wakes idle workers to take them at once,
+ * and forgets heartbeats ten times older. Returns the workers whose jobs were unlocked.
  */
 export async function reapStaleWorkers(pool: DatabasePool, staleSeconds: number): Promise<string[]> {
   const stale = await staleLockHolders(pool, staleSeconds);
-  if (stale.length > 0) await forceUnlockWorkers(pool, stale);
+  if (stale.length > 0) {
+    await forceUnlockWorkers(pool, stale);
+    await nudgeQueueWorkers(pool, stale.length);
+  }
   await pruneHeartbeats(pool, staleSeconds * 10);
   return [...stale];
 }

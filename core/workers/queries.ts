@@ -28,6 +28,15 @@ export const staleLockHolders = (db: CommonQueryMethods, staleSeconds: number) =
 export const forceUnlockWorkers = (db: CommonQueryMethods, workerIds: readonly string[]) =>
   db.query(sql.unsafe`select graphile_worker.force_unlock_workers(${sql.array([...workerIds], "text")})`);
 
+/**
+ * Wakes idle queue workers at once, the way graphile-worker's own `add_job` does (its listeners
+ * take `count` jobs), instead of leaving unlocked jobs to the next poll.
+ */
+export const nudgeQueueWorkers = (db: CommonQueryMethods, count: number) =>
+  db.query(
+    sql.unsafe`select pg_notify('jobs:insert', json_build_object('r', random(), 'count', ${count}::int)::text)`,
+  );
+
 export const pruneHeartbeats = (db: CommonQueryMethods, olderThanSeconds: number) =>
   db.query(sql.unsafe`delete from worker_heartbeats where last_seen_at < ${secondsAgo(olderThanSeconds)}`);
 

@@ -20,6 +20,7 @@
  * - `reply.rejectJsonSchema()`    400 saying `response_format` json_schema is unsupported
  * - `reply.malformedBody()`       200 whose body is not JSON
  * - `reply.hang()`                never answers (until `stop()`), to trip the client's timeout
+ * - `reply.slow(ms, then?)`       answers `then` (default `reply.instant()`) after `ms` (a long call)
  * - `reply.instant()`             a valid reflection or curation, derived from the request
  * `opts` for 200 replies: `{ usage?: { prompt_tokens, completion_tokens, total_tokens } | null,
  * requestId?: string, model?: string }`; by default usage is chars/4 and `x-request-id` is `req_N`.
@@ -49,6 +50,7 @@ export type Reply =
   | { kind: "status"; status: number; message: string; headers: Record<string, string> }
   | { kind: "malformed" }
   | { kind: "hang" }
+  | { kind: "slow"; ms: number; then: Reply }
   | { kind: "instant" };
 
 export const reply = {
@@ -89,6 +91,8 @@ export const reply = {
   }),
   malformedBody: (): Reply => ({ kind: "malformed" }),
   hang: (): Reply => ({ kind: "hang" }),
+  /** `then` is answered as is (a nested `slow` or `hang` never answers). */
+  slow: (ms: number, then: Reply = { kind: "instant" }): Reply => ({ kind: "slow", ms, then }),
   instant: (): Reply => ({ kind: "instant" }),
 };
 
@@ -194,9 +198,21 @@ export async function startFakeLlm(options: { instant?: boolean } = {}): Promise
           "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
         );
       }
-      const next = queue.shift() ?? (fake.instant ? { kind: "instant" as const } : null);
+      let next = queue.shift() ?? (fake.instant ? { kind: "instant" as const } : null);
       if (next === null) return errorResponse(500, "fake LLM: no scripted reply left");
-      if (next.kind === "hang") {
+      if (next.kind === "slow") {
+        const { ms, then } = next;
+        await new Promise<void>((resolve) => {
+          const release = () => resolve();
+          hanging.add(release);
+          setTimeout(() => {
+            hanging.delete(release);
+            resolve();
+          }, ms);
+        });
+        next = then;
+      }
+      if (next.kind === "hang" || next.kind === "slow") {
         return new Promise<Response>((resolve) => {
           hanging.add(() => resolve(errorResponse(500, "fake LLM stopped")));
         });
@@ -212,7 +228,11 @@ function errorResponse(status: number, message: string, headers: Record<string, 
   return Response.json({ error: { message, type: "fake_error", code: null } }, { status, headers });
 }
 
-function respond(next: Exclude<Reply, { kind: "hang" }>, body: RequestBody, requestId: string): Response {
+function respond(
+  next: Exclude<Reply, { kind: "hang" } | { kind: "slow" }>,
+  body: RequestBody,
+  requestId: string,
+): Response {
   switch (next.kind) {
     case "status":
       return errorResponse(next.status, next.message, next.headers);

@@ -72,6 +72,10 @@ const finished = (playbookId: string, count = 1) =>
     );
   });
 
+const spentBy = (jobId: string) =>
+  db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) as n from usage_records where evolution_job_id = ${jobId}`);
+
 const processedBy = (playbookId: string) =>
   db.pool.any(sql.type(
     z.object({ id: z.string(), evolution_job_id: z.string().nullable(), has_reflection: z.boolean() }),
@@ -176,16 +180,53 @@ describe("evolve_playbook", () => {
 
   test("a permanent failure leaves the playbook and its outcomes untouched, and records spend", async () => {
     const { playbook } = await playbookWithOutcomes(db.pool, alice, 2);
-    // reflections succeed (and cost tokens), then the curator's output is invalid even after repair
-    fake.script(reply.instant(), reply.instant(), reply.text("not json"), reply.text("still not json"));
+    // reflections succeed (and cost tokens), then the provider refuses the curator's request
+    fake.script(
+      reply.instant(),
+      reply.instant(),
+      reply.status(401, { message: "Incorrect API key provided" }),
+    );
     await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
     const [job] = await finished(playbook.id);
     expect(job).toMatchObject({ status: "failed", attempts: 1 });
-    expect(job!.error_message).toMatch(/curat|output|JSON/i);
+    expect(job!.error_message).toMatch(/401|rejected|API key/i);
     await expectPlaybookUntouched(db.pool, alice, playbook.id, 2);
-    const spent = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-      select count(*) as n from usage_records where evolution_job_id = ${job!.id}`);
-    expect(spent).toBe(4);
+    expect(await spentBy(job!.id)).toBe(2);
+  }, 30_000);
+
+  test("a model reply unusable after its repair is a failed attempt: retried after backoff, and the retry can succeed", async () => {
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 2);
+    fake.script(reply.instant(), reply.instant(), reply.text("not json"), reply.text("still not json"));
+    await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
+    const [job] = await eventually(async () => {
+      const jobs = await jobsOf(db.pool, playbook.id);
+      return jobs[0]?.status === "completed" && jobs;
+    }, 20_000);
+    expect(job).toMatchObject({
+      status: "completed",
+      attempts: 2,
+      error_message: null,
+      outcomes_processed: 2,
+    });
+    expect((await getPlaybook(db.pool, alice, playbook.id)).version_number).toBe(2);
+    expect(await spentBy(job!.id)).toBe(4 + 3); // the failed attempt's four calls, then 2 reflections + 1 curation
+  }, 30_000);
+
+  test("a model reply unusable on every attempt fails the job, saying what the model kept getting wrong", async () => {
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 2);
+    const junk = [reply.instant(), reply.instant(), reply.text('{"operations": "none"}'), reply.text("[]")];
+    fake.script(...junk, ...junk);
+    await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 2 });
+    const [job] = await eventually(async () => {
+      const jobs = await jobsOf(db.pool, playbook.id);
+      return jobs[0]?.status === "failed" && jobs;
+    }, 20_000);
+    expect(job).toMatchObject({ status: "failed", attempts: 2 });
+    expect(job!.error_message).toContain("gave up after 2 attempts: the model's reply could not be used");
+    expect(job!.error_message).toContain("curator returned invalid output");
+    expect(job!.error_message).toContain("Before that: attempt 1 of 2 failed");
+    await expectPlaybookUntouched(db.pool, alice, playbook.id, 2);
+    expect(await spentBy(job!.id)).toBe(8); // every call of both attempts
   }, 30_000);
 
   test("a curator removing most bullets is refused by the collapse guard: job failed, playbook untouched", async () => {
@@ -236,6 +277,31 @@ describe("evolve_playbook", () => {
     const pending = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*) as n from outcomes where playbook_id = ${playbook.id} and processed_at is null`);
     expect(pending).toBe(1);
+  }, 30_000);
+});
+
+describe("a playbook archived while its evolution runs", () => {
+  test("gets no version: the job ends skipped, its outcomes stay pending, the spend is recorded", async () => {
+    let release!: () => void;
+    curatorGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const { playbook } = await playbookWithOutcomes(db.pool, alice, 2);
+    const job = await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
+    await eventually(async () => (await spentBy(job.job_id)) === 2); // reflected; the curator waits
+    await archivePlaybook(db.pool, alice, playbook.id);
+    release();
+    curatorGate = Promise.resolve();
+    const [done] = await finished(playbook.id);
+    expect(done).toMatchObject({ status: "completed", outcomes_processed: 0 });
+    expect(done!.result_summary).toContain("archived while the evolution ran");
+    const versions = await db.pool.anyFirst(sql.type(z.object({ n: z.number() }))`
+      select version_number as n from playbook_versions where playbook_id = ${playbook.id}`);
+    expect(versions).toEqual([1]);
+    const pending = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*) as n from outcomes where playbook_id = ${playbook.id} and processed_at is null`);
+    expect(pending).toBe(2);
+    expect(await spentBy(job.job_id)).toBe(3);
   }, 30_000);
 });
 
