@@ -101,7 +101,12 @@ async function fixtures() {
   return { playbookId, jobId, keyId };
 }
 
-type Case = { label: string; path: string; headers?: Record<string, string>; body?: string | Uint8Array };
+type Case = {
+  label: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+};
 
 function casesFor(op: Operation, ids: Awaited<ReturnType<typeof fixtures>>): Case[] {
   const valid = (name: string) =>

@@ -42,7 +42,10 @@ const rpc = (method: string, params?: unknown) =>
   JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params });
 
 /** Sends one raw POST to /mcp; returns what is wrong with the answer, or null. */
-async function problemWith(body: string | Uint8Array, extra: Record<string, string | null> = {}) {
+async function problemWith(
+  body: string | Uint8Array<ArrayBuffer>,
+  extra: Record<string, string | null> = {},
+) {
   const all: Record<string, string> = { ...MCP_HEADERS, ...headers };
   for (const [name, value] of Object.entries(extra)) {
     if (value === null) delete all[name];

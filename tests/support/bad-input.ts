@@ -9,7 +9,7 @@
 const deep = (depth: number, leaf = "1") => `${"[".repeat(depth)}${leaf}${"]".repeat(depth)}`;
 
 /** Request bodies that are not a usable JSON document (sent as application/json). */
-export const MALFORMED_BODIES: Array<[label: string, body: string | Uint8Array]> = [
+export const MALFORMED_BODIES: Array<[label: string, body: string | Uint8Array<ArrayBuffer>]> = [
   ["a lone brace", "{"],
   ["truncated", '{"name": "x", '],
   ["trailing garbage", '{"name":"x"} trailing'],
