@@ -87,7 +87,7 @@ const EnvSchema = z.object({
   EVOLUTION_SWEEP_INTERVAL_MINUTES: int(1, 30).default(5),
   EVOLUTION_MAX_ATTEMPTS: int(1, 25).default(5),
   EVOLUTION_BATCH_SIZE: int(1, 1000).default(50),
-  EVOLUTION_MAX_REMOVAL_SHARE: share.default(0.3),
+  EVOLUTION_MAX_CHANGE_SHARE: share.default(0.3),
   EVOLUTION_FAILURE_BACKOFF_MINUTES: int(1, 24 * 60).default(15),
   PLAYBOOK_TOKEN_BUDGET: int(500).default(DEFAULT_TOKEN_BUDGET),
 
@@ -117,6 +117,11 @@ function crossFieldProblems(env: Record<string, string>): string[] {
     for (const key of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]) {
       if (!env[key]?.trim()) problems.push(`${key} is required when BILLING_ENABLED=true`);
     }
+  }
+  if (env.EVOLUTION_MAX_REMOVAL_SHARE !== undefined) {
+    problems.push(
+      "EVOLUTION_MAX_REMOVAL_SHARE was renamed EVOLUTION_MAX_CHANGE_SHARE (it now counts updates, merges and pruning too): rename it",
+    );
   }
   if (env.NODE_ENV === "production" && !env.JWT_SECRET_KEY?.trim()) {
     problems.push("JWT_SECRET_KEY is required when NODE_ENV=production");
@@ -170,7 +175,7 @@ const shape = (env: Env) => ({
     sweepIntervalMinutes: env.EVOLUTION_SWEEP_INTERVAL_MINUTES,
     maxAttempts: env.EVOLUTION_MAX_ATTEMPTS,
     batchSize: env.EVOLUTION_BATCH_SIZE,
-    maxRemovalShare: env.EVOLUTION_MAX_REMOVAL_SHARE,
+    maxChangeShare: env.EVOLUTION_MAX_CHANGE_SHARE,
     tokenBudget: env.PLAYBOOK_TOKEN_BUDGET,
     /** Automatic triggers pause after a failed evolution: 15, 30, 60 … minutes, at most the time threshold. */
     failureBackoff: {

@@ -18,7 +18,7 @@ export function settingsFrom(config: Config) {
   const evolution: EvolutionSettings = {
     batchSize: config.evolution.batchSize,
     tokenBudget: config.evolution.tokenBudget,
-    maxRemovalShare: config.evolution.maxRemovalShare,
+    maxChangeShare: config.evolution.maxChangeShare,
     maxContentBytes: config.limits.playbookBytes,
     threshold,
   };

@@ -4,35 +4,27 @@ import { EngineError } from "./errors.ts";
 import { renderBullet } from "./format.ts";
 import { bulletNumber } from "./ids.ts";
 import { type ChangeEntry, entry } from "./operations/types.ts";
-import type { LocatedBullet } from "./types.ts";
+import type { Bullet, LocatedBullet } from "./types.ts";
 import { byteLength } from "./validate.ts";
 
-export interface CollapseOptions {
-  /** Largest share of the base bullets one evolution may remove (0–1). */
-  maxRemovalShare: number;
-  /** Removals always allowed regardless of share, so small playbooks can still be pruned. */
-  collapseMinRemovals: number;
+export interface GuardOptions {
+  /** Largest share of the playbook's bullets one evolution may change (UPDATE, MERGE, REMOVE, pruning). */
+  maxChangeShare: number;
+  /** Changes always allowed however small the playbook, so small playbooks can still be edited. */
+  minChangesAllowed: number;
+  tokenBudget: number;
+  maxContentBytes: number;
 }
 
-/**
- * Collapse guard: throws EngineError `collapse_guard` (permanent) when the curator's candidate
- * drops more base bullets (REMOVE and MERGE sources) than the configured share allows.
- */
-export function assertNoCollapse(baseIds: readonly string[], draft: Draft, options: CollapseOptions): void {
-  const removed = baseIds.filter((id) => !draft.get(id)).length;
-  const allowed = Math.max(options.collapseMinRemovals, Math.floor(baseIds.length * options.maxRemovalShare));
-  if (removed <= allowed) return;
-  const share = Math.round((removed / baseIds.length) * 100);
-  throw new EngineError(
-    "collapse_guard",
-    `Rejected: the curator proposed removing ${removed} of ${baseIds.length} bullets (${share}%) in one evolution; ` +
-      `at most ${allowed} (${Math.round(options.maxRemovalShare * 100)}%) may go at once. The playbook was left unchanged.`,
-    { details: { removed, base_count: baseIds.length, allowed } },
-  );
-}
+/** How many bullets of a playbook with `bulletCount` bullets one evolution may change. */
+export const changeAllowance = (bulletCount: number, options: GuardOptions): number =>
+  Math.max(options.minChangesAllowed, Math.floor(bulletCount * options.maxChangeShare));
+
+/** Evidence of helping that outweighs any harm: such a bullet is never pruned to make room for an ADD. */
+export const isProven = (bullet: Bullet): boolean => bullet.helpful > bullet.harmful;
 
 /** Pruning order: lowest net score, then never helpful, then oldest (lowest number), then id. */
-export function pruneOrder(a: LocatedBullet, b: LocatedBullet): number {
+export function pruneOrder(a: LocatedBullet | Bullet, b: LocatedBullet | Bullet): number {
   const net = a.helpful - a.harmful - (b.helpful - b.harmful);
   if (net !== 0) return net;
   const neverHelpful = Number(b.helpful === 0) - Number(a.helpful === 0);
@@ -42,40 +34,141 @@ export function pruneOrder(a: LocatedBullet, b: LocatedBullet): number {
   return age !== 0 ? age : a.id.localeCompare(b.id);
 }
 
-export interface BudgetOptions {
-  tokenBudget: number;
-  maxContentBytes: number;
+export interface Size {
+  tokens: number;
+  bytes: number;
+}
+
+/** What one line adds to the text: its tokens and bytes plus its newline (additive by line). */
+export const lineSize = (line: string): Size => ({
+  tokens: countLineTokens(line) + 1,
+  bytes: byteLength(line) + 1,
+});
+
+export const textSize = (text: string): Size => ({
+  tokens: countTextTokensByLine(text),
+  bytes: byteLength(text),
+});
+
+const share = (n: number) => `${Math.round(n * 100)}%`;
+
+/**
+ * The one ledger of an evolution's guards: how many of the playbook's bullets may still change,
+ * which have changed, and the running size of the text. Operations and pruning both draw on it.
+ */
+export class ChangeLedger {
+  readonly baseCount: number;
+  readonly allowance: number;
+  readonly changed = new Set<string>();
+  size: Size;
+
+  constructor(
+    readonly draft: Draft,
+    readonly options: GuardOptions,
+  ) {
+    this.baseCount = draft.ids().length;
+    this.allowance = changeAllowance(this.baseCount, options);
+    this.size = textSize(draft.render());
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.allowance - this.changed.size);
+  }
+
+  /** The refusal of a reply whose UPDATE/MERGE/REMOVE operations would change `count` bullets, or null. */
+  collapseRefusal(count: number): string | null {
+    if (count <= this.allowance) return null;
+    return (
+      `collapse guard: the reply would change ${count} of ${this.baseCount} bullets ` +
+      `(${share(count / Math.max(1, this.baseCount))}) in one evolution; at most ${this.allowance} ` +
+      `(${share(this.options.maxChangeShare)}) may change at once, so none of its UPDATE, MERGE and ` +
+      "REMOVE operations were applied"
+    );
+  }
+
+  /** The refusal of a rewrite that grows the text by `delta` past the budget or limit, or null. */
+  growthRefusal(delta: Size): string | null {
+    const tokens = this.size.tokens + delta.tokens;
+    const bytes = this.size.bytes + delta.bytes;
+    const grows = delta.tokens > 0 || delta.bytes > 0;
+    if (!grows || (tokens <= this.options.tokenBudget && bytes <= this.options.maxContentBytes)) return null;
+    return (
+      `it would take the playbook to ${tokens} tokens / ${bytes} bytes, over its budget of ` +
+      `${this.options.tokenBudget} tokens / ${this.options.maxContentBytes} bytes; no bullet is pruned to make room for a rewrite`
+    );
+  }
+
+  grow(delta: Size): void {
+    this.size = { tokens: this.size.tokens + delta.tokens, bytes: this.size.bytes + delta.bytes };
+  }
+
+  /** Bullets pruning may take: in the playbook before this evolution and not changed by it, in pruning order. */
+  pruneCandidates(): Bullet[] {
+    return this.draft
+      .ids()
+      .filter((id) => !this.changed.has(id) && !this.draft.isNew(id))
+      .map((id) => this.draft.get(id) as Bullet)
+      .sort(pruneOrder);
+  }
+
+  /**
+   * The room ADDs have: the budget left plus what pruning may free within the remaining share,
+   * taking only unproven bullets, so new bullets never push out proven ones.
+   */
+  addRoom(): Size {
+    const room = {
+      tokens: this.options.tokenBudget - this.size.tokens,
+      bytes: this.options.maxContentBytes - this.size.bytes,
+    };
+    for (const bullet of this.pruneCandidates().slice(0, this.remaining)) {
+      if (isProven(bullet)) break;
+      const freed = lineSize(renderBullet(bullet));
+      room.tokens += freed.tokens;
+      room.bytes += freed.bytes;
+    }
+    return room;
+  }
+}
+
+const fits = (size: Size, options: GuardOptions) =>
+  size.tokens <= options.tokenBudget && size.bytes <= options.maxContentBytes;
+
+function assertBulletsCanFit(draft: Draft, size: Size, options: GuardOptions): void {
+  const bullets = draft.bullets().map((b) => lineSize(renderBullet(b)));
+  const outside = bullets.reduce(
+    (rest, b) => ({ tokens: rest.tokens - b.tokens, bytes: rest.bytes - b.bytes }),
+    size,
+  );
+  if (outside.tokens <= options.tokenBudget && outside.bytes <= options.maxContentBytes) return;
+  throw new EngineError(
+    "playbook_too_large",
+    `The playbook's text outside its bullets (${outside.tokens} tokens, ${outside.bytes} bytes) is over the ` +
+      `budget of ${options.tokenBudget} tokens or the limit of ${options.maxContentBytes} bytes even ` +
+      "without any bullet. Shorten that text.",
+  );
 }
 
 /**
  * Removes whole bullets in `pruneOrder` until the draft fits the token budget and the size limit;
- * text is never truncated. Logs one PRUNE entry per bullet. Throws EngineError
- * `playbook_too_large`, before removing anything, when the text outside bullets alone is over
- * the budget or the limit: pruning every bullet would not help.
+ * text is never truncated. Only bullets the evolution did not change are candidates, and at most
+ * the ledger's remaining share of them, except that the size limit (which a stored version must
+ * meet) may take more. Logs one PRUNE entry per bullet, and a refused PRUNE when the playbook
+ * stays over its token budget. Throws EngineError `playbook_too_large`, before removing anything,
+ * when the text outside bullets alone is over the budget or the limit.
  */
-export function pruneToBudget(draft: Draft, options: BudgetOptions): ChangeEntry[] {
-  const text = draft.render();
-  let tokens = countTextTokensByLine(text);
-  let bytes = byteLength(text);
+export function pruneToBudget(ledger: ChangeLedger): ChangeEntry[] {
+  const { draft, options } = ledger;
+  let size = textSize(draft.render());
   const log: ChangeEntry[] = [];
-  const fits = () => tokens <= options.tokenBudget && bytes <= options.maxContentBytes;
-  if (fits()) return log;
-  const bullets = draft.bullets();
-  const lines = bullets.map((bullet) => renderBullet(bullet));
-  const outsideTokens = tokens - lines.reduce((sum, line) => sum + countLineTokens(line) + 1, 0);
-  const outsideBytes = bytes - lines.reduce((sum, line) => sum + byteLength(line) + 1, 0);
-  if (outsideTokens > options.tokenBudget || outsideBytes > options.maxContentBytes) {
-    throw new EngineError(
-      "playbook_too_large",
-      `The playbook's text outside its bullets (${outsideTokens} tokens, ${outsideBytes} bytes) is over the ` +
-        `budget of ${options.tokenBudget} tokens or the limit of ${options.maxContentBytes} bytes even ` +
-        "without any bullet. Shorten that text.",
-    );
-  }
-  for (const bullet of bullets.sort(pruneOrder)) {
-    if (fits()) break;
-    const line = renderBullet(bullet);
-    const reason = `over budget (${tokens} tokens / ${options.tokenBudget}, ${bytes} bytes / ${options.maxContentBytes})`;
+  if (fits(size, options)) return log;
+  assertBulletsCanFit(draft, size, options);
+  for (const bullet of ledger.pruneCandidates()) {
+    if (fits(size, options)) break;
+    const withinShare = ledger.remaining > 0;
+    if (!withinShare && size.bytes <= options.maxContentBytes) break;
+    const reason =
+      `over budget (${size.tokens} tokens / ${options.tokenBudget}, ${size.bytes} bytes / ${options.maxContentBytes})` +
+      (withinShare ? "" : "; the size limit of a stored version overrides the change share");
     log.push(
       entry({
         op: "PRUNE",
@@ -86,15 +179,30 @@ export function pruneToBudget(draft: Draft, options: BudgetOptions): ChangeEntry
         reason,
       }),
     );
+    const freed = lineSize(renderBullet(bullet));
     draft.remove(bullet.id);
-    tokens -= countLineTokens(line) + 1;
-    bytes -= byteLength(line) + 1;
+    ledger.changed.add(bullet.id);
+    size = { tokens: size.tokens - freed.tokens, bytes: size.bytes - freed.bytes };
   }
-  if (byteLength(draft.render()) > options.maxContentBytes) {
+  size = textSize(draft.render());
+  if (size.bytes > options.maxContentBytes) {
     throw new EngineError(
       "playbook_too_large",
       `The playbook's text outside its bullets exceeds the size limit of ${options.maxContentBytes} bytes.`,
     );
   }
+  if (size.tokens > options.tokenBudget) log.push(staysOverBudget(ledger, size));
   return log;
+}
+
+function staysOverBudget(ledger: ChangeLedger, size: Size): ChangeEntry {
+  return entry({
+    op: "PRUNE",
+    status: "rejected",
+    source: "budget",
+    rejection:
+      `the playbook stays at ${size.tokens} tokens, over its budget of ${ledger.options.tokenBudget}: pruning more ` +
+      `would change more than ${ledger.allowance} of its ${ledger.baseCount} bullets in one evolution ` +
+      "(the next evolutions continue)",
+  });
 }

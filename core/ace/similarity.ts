@@ -12,35 +12,61 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   return shared / (a.size + b.size - shared);
 }
 
-/** Memoises word sets by text, for comparing one candidate against many bullets. */
-export class SimilarityIndex {
-  private readonly cache = new Map<string, Set<string>>();
+interface Entry {
+  id: string;
+  words: Set<string>;
+  order: number;
+}
 
-  words(text: string): Set<string> {
-    let set = this.cache.get(text);
-    if (!set) {
-      set = wordSet(text);
-      this.cache.set(text, set);
+/**
+ * The bullets of one section, indexed by word, for near-duplicate look-ups that do not compare a
+ * candidate with every bullet. A bullet B with jaccard(A, B) ≥ t shares at least ⌈t·|A|⌉ of A's
+ * words, so it contains at least one of any |A| − ⌈t·|A|⌉ + 1 of them: only the bullets listed
+ * under A's rarest words that many are compared. Exact, not an approximation.
+ */
+export class SectionIndex {
+  private readonly postings = new Map<string, Entry[]>();
+  private readonly wordless: Entry[] = [];
+  private count = 0;
+
+  /** Adds a bullet; bullets added earlier win ties (add them in document order). */
+  add(id: string, content: string): void {
+    const entry = { id, words: wordSet(content), order: this.count++ };
+    if (entry.words.size === 0) this.wordless.push(entry);
+    for (const word of entry.words) {
+      const list = this.postings.get(word);
+      if (list) list.push(entry);
+      else this.postings.set(word, [entry]);
     }
-    return set;
   }
 
-  /** The first candidate at or above `threshold` with the highest similarity, or null. */
-  closest<T extends { content: string }>(
-    text: string,
-    candidates: readonly T[],
-    threshold: number,
-  ): T | null {
-    const target = this.words(text);
-    let best: T | null = null;
+  /** The id of the most similar bullet at or above `threshold` (earliest on ties), or null. */
+  closest(text: string, threshold: number): string | null {
+    const words = wordSet(text);
+    let best: Entry | null = null;
     let bestScore = threshold;
-    for (const candidate of candidates) {
-      const score = jaccard(target, this.words(candidate.content));
-      if (score >= bestScore && (best === null || score > bestScore)) {
-        best = candidate;
+    for (const entry of this.candidates(words, threshold)) {
+      // Size filter: jaccard(A, B) ≤ min(|A|, |B|) / max(|A|, |B|).
+      const [small, large] = [Math.min(entry.words.size, words.size), Math.max(entry.words.size, words.size)];
+      if (small < threshold * large - 1e-9) continue;
+      const score = jaccard(words, entry.words);
+      const better =
+        score > bestScore || (score === bestScore && (best === null || entry.order < best.order));
+      if (score >= threshold && better) {
+        best = entry;
         bestScore = score;
       }
     }
-    return best;
+    return best?.id ?? null;
+  }
+
+  private candidates(words: Set<string>, threshold: number): Iterable<Entry> {
+    if (words.size === 0) return this.wordless;
+    const needed = Math.ceil(threshold * words.size - 1e-9);
+    const probe = words.size - needed + 1;
+    const lists = [...words].map((word) => this.postings.get(word) ?? []).sort((a, b) => a.length - b.length);
+    const found = new Set<Entry>();
+    for (const list of lists.slice(0, probe)) for (const entry of list) found.add(entry);
+    return found;
   }
 }

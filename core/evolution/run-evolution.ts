@@ -29,7 +29,7 @@ import type { EvolvePayload } from "./schemas.ts";
 export interface EvolutionSettings {
   batchSize: number;
   tokenBudget: number;
-  maxRemovalShare: number;
+  maxChangeShare: number;
   maxContentBytes: number;
   /** When the job's commit queues the next evolution (outcomes reported meanwhile). */
   threshold: ThresholdSettings;
@@ -112,6 +112,7 @@ async function runLocked(
       fromVersionId: state.current_version_id,
       toVersionId: null,
       summary: "skipped: the playbook was archived before the evolution ran; its outcomes wait",
+      refusals: null,
     });
     log.info("evolution skipped: playbook archived");
     return "skipped";
@@ -127,7 +128,7 @@ async function runLocked(
     const llm = recordingUsage(deps, { userId: job.user_id, playbookId: job.playbook_id, jobId: job.id });
     result = await evolvePlaybook(state.content, outcomes, llm, {
       tokenBudget: state.token_budget ?? deps.settings.tokenBudget,
-      maxRemovalShare: deps.settings.maxRemovalShare,
+      maxChangeShare: deps.settings.maxChangeShare,
       maxContentBytes: Math.max(deps.settings.maxContentBytes, Buffer.byteLength(state.content)),
       idFloor: state.id_floor,
     });
@@ -185,7 +186,7 @@ const SUBSTANTIVE = new Set(["ADD", "UPDATE", "MERGE", "REMOVE", "PRUNE"]);
 function summarize(result: EvolveResult | null, outcomes: number, changed: boolean): string {
   if (!result) return "nothing to process: no pending outcomes";
   const proposed = result.operations.some((e) => e.status === "applied" && SUBSTANTIVE.has(e.op));
-  if (proposed) return result.diffSummary;
+  if (proposed || result.refusals.total > 0) return result.diffSummary;
   const tail = changed ? "bullet counters updated" : "no new version created";
   return `curator proposed no changes for ${outcomes} outcome(s); ${tail}`;
 }
@@ -226,6 +227,7 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<v
       fromVersionId: c.state?.current_version_id ?? null,
       toVersionId: version?.id ?? null,
       summary: summarize(c.result, c.outcomes.length, changed),
+      refusals: c.result ? { ...c.result.refusals } : null,
     });
     if (c.outcomes.length > 0) await touchLastEvolved(tx, job.playbook_id);
     await enqueueIfThresholdMet(tx, { id: job.playbook_id, userId: job.user_id }, deps.settings.threshold);
