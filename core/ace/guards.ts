@@ -21,7 +21,8 @@ export const changeAllowance = (bulletCount: number, options: GuardOptions): num
   Math.max(options.minChangesAllowed, Math.floor(bulletCount * options.maxChangeShare));
 
 /** Evidence of helping that outweighs any harm: such a bullet is never pruned to make room for an ADD. */
-export const isProven = (bullet: Bullet): boolean => bullet.helpful > bullet.harmful;
+export const isProven = (bullet: Pick<Bullet, "helpful" | "harmful">): boolean =>
+  bullet.helpful > bullet.harmful;
 
 /** Pruning order: lowest net score, then never helpful, then oldest (lowest number), then id. */
 export function pruneOrder(a: LocatedBullet | Bullet, b: LocatedBullet | Bullet): number {

@@ -1,7 +1,7 @@
 import type { Draft } from "../draft.ts";
 import { renderBullet, sectionKey } from "../format.ts";
 import { type ChangeLedger, lineSize, type Size } from "../guards.ts";
-import { SectionIndex } from "../similarity.ts";
+import { MAX_COMPARISONS, SectionIndex } from "../similarity.ts";
 import { rejected, tooLong } from "./handlers.ts";
 import type { CuratorOp } from "./schemas.ts";
 import { type ChangeEntry, entry } from "./types.ts";
@@ -24,6 +24,7 @@ export interface AddOptions {
 export class AddStage {
   private readonly room: Size;
   private readonly indexes = new Map<string, SectionIndex>();
+  private readonly comparisons = { left: MAX_COMPARISONS };
 
   constructor(
     private readonly ledger: ChangeLedger,
@@ -86,7 +87,7 @@ export class AddStage {
     const key = sectionKey(section);
     let index = this.indexes.get(key);
     if (!index) {
-      index = new SectionIndex();
+      index = new SectionIndex(this.comparisons);
       for (const bullet of this.draft.sectionBullets(section)) index.add(bullet.id, bullet.content);
       this.indexes.set(key, index);
     }

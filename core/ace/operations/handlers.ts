@@ -40,13 +40,22 @@ export function tooLong(content: string, maxChars: number): string | null {
     : null;
 }
 
+function firstRepeat(ids: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) return id;
+    seen.add(id);
+  }
+  return undefined;
+}
+
 /**
  * Why a change cannot apply to the draft (unknown id, a bullet an earlier op already changed,
  * content too long or unchanged), or null; a valid op marks its bullets as touched.
  */
 export function checkChange(draft: Draft, touched: Touched, op: ChangeOp, maxChars: number): string | null {
   const ids = targets(op);
-  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  const repeated = firstRepeat(ids);
   const problem =
     (repeated ? `bullet id ${repeated} is listed twice` : null) ??
     ids.map((id) => unavailable(draft, touched, id)).find((p) => p !== null) ??
