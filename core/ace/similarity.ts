@@ -30,6 +30,29 @@ export interface ComparisonBudget {
 
 const exactKey = (words: Set<string>) => [...words].sort().join(" ");
 
+interface Words {
+  words: Set<string>;
+  key: string;
+}
+
+const WORDS_CACHE_LIMIT = 50_000;
+const wordsCache = new Map<string, Words>();
+
+/**
+ * Word set and exact key of a bullet's content, memoised like token counts: successive versions
+ * share almost all bullets, so a worker indexes each content once. Bounded by clearing.
+ */
+function wordsOf(text: string): Words {
+  let cached = wordsCache.get(text);
+  if (!cached) {
+    const words = wordSet(text);
+    cached = { words, key: exactKey(words) };
+    if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache.clear();
+    wordsCache.set(text, cached);
+  }
+  return cached;
+}
+
 /**
  * The bullets of one section, indexed by word, for near-duplicate look-ups that do not compare a
  * candidate with every bullet. A bullet with the same words is found by a map look-up. Otherwise
@@ -48,8 +71,8 @@ export class SectionIndex {
 
   /** Adds a bullet; bullets added earlier win ties (add them in document order). */
   add(id: string, content: string): void {
-    const entry = { id, words: wordSet(content), order: this.count++ };
-    const key = exactKey(entry.words);
+    const { words, key } = wordsOf(content);
+    const entry = { id, words, order: this.count++ };
     if (!this.exact.has(key)) this.exact.set(key, entry);
     for (const word of entry.words) {
       const list = this.postings.get(word);
@@ -60,8 +83,8 @@ export class SectionIndex {
 
   /** The id of the most similar bullet at or above `threshold` (earliest on ties), or null. */
   closest(text: string, threshold: number): string | null {
-    const words = wordSet(text);
-    const same = this.exact.get(exactKey(words));
+    const { words, key } = wordsOf(text);
+    const same = this.exact.get(key);
     if (same) return same.id; // similarity 1, and the earliest such bullet
     let best: Entry | null = null;
     let bestScore = threshold;
