@@ -25,7 +25,7 @@ export {
 } from "./guards.ts";
 export { bulletNumber, IdAllocator, maxBulletNumber, slugForSection, slugFromSectionName } from "./ids.ts";
 export { type ApplyOptions, applyOperations } from "./operations/apply.ts";
-export { BulletTag, CuratorOp, foldNewlines, parseOp } from "./operations/schemas.ts";
+export { BulletTag, CuratorOp, parseOp } from "./operations/schemas.ts";
 export { applyTags, type OutcomeTags } from "./operations/tags.ts";
 export type { ChangeEntry, ChangeOp, ChangeSource } from "./operations/types.ts";
 export { DEFAULT_EVOLVE_OPTIONS, EvolveOptions, resolveEvolveOptions } from "./options.ts";

@@ -3,9 +3,6 @@ import { cleanField, cleanLine, clip, previewValue, TEXT_LIMITS } from "../clean
 
 const MAX_ISSUES = 3;
 
-/** Folds line breaks into spaces and drops what cannot be stored: bullet content is one clean line. */
-export const foldNewlines = cleanLine;
-
 const content = z.string().transform(cleanLine).pipe(z.string().min(1, "content must not be empty"));
 const bulletId = z
   .string()
