@@ -96,6 +96,8 @@ export async function evolvePlaybook(
       (o) => reflect(llm, bullets, o, opts),
       usage,
     );
+    // Tags are checked against what each reflection was shown; the rest of a reflection is
+    // cleaned before the Curator sees it or it is stored.
     const log = applyTags(
       draft,
       batch.map((outcome, i) => ({

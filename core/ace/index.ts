@@ -15,21 +15,15 @@ export {
   renderPlaybook,
   sectionKey,
 } from "./format.ts";
-export {
-  ChangeLedger,
-  changeAllowance,
-  type GuardOptions,
-  isProven,
-  pruneOrder,
-  pruneToBudget,
-} from "./guards.ts";
 export { bulletNumber, IdAllocator, maxBulletNumber, slugForSection, slugFromSectionName } from "./ids.ts";
+export { ChangeLedger, changeAllowance, type GuardOptions, isProven, pruneOrder } from "./ledger.ts";
 export { type ApplyOptions, applyOperations } from "./operations/apply.ts";
 export { BulletTag, CuratorOp, parseOp } from "./operations/schemas.ts";
 export { applyTags, type OutcomeTags } from "./operations/tags.ts";
 export type { ChangeEntry, ChangeOp, ChangeSource } from "./operations/types.ts";
 export { DEFAULT_EVOLVE_OPTIONS, EvolveOptions, resolveEvolveOptions } from "./options.ts";
 export { OutcomeInput } from "./outcomes.ts";
+export { pruneToBudget } from "./prune.ts";
 export {
   buildReflectorRequest,
   cleanReflection,

@@ -1,6 +1,6 @@
 import type { Draft } from "../draft.ts";
 import { renderBullet, sectionKey } from "../format.ts";
-import { type ChangeLedger, lineSize, type Size } from "../guards.ts";
+import { type ChangeLedger, lineSize, type Size } from "../ledger.ts";
 import { MAX_COMPARISONS, SectionIndex } from "../similarity.ts";
 import { rejected, tooLong } from "./handlers.ts";
 import type { CuratorOp } from "./schemas.ts";

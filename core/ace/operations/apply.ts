@@ -1,6 +1,7 @@
 import { previewValue } from "../clean.ts";
 import type { Draft } from "../draft.ts";
-import { ChangeLedger, type GuardOptions, pruneToBudget } from "../guards.ts";
+import { ChangeLedger, type GuardOptions } from "../ledger.ts";
+import { pruneToBudget } from "../prune.ts";
 import { type AddOptions, AddStage } from "./adds.ts";
 import { applyChange, type ChangeOp, checkChange, rejected, type Touched, targets } from "./handlers.ts";
 import { type CuratorOp, OP_TYPES, parseOp } from "./schemas.ts";

@@ -1,7 +1,7 @@
 import { previewValue } from "../clean.ts";
 import type { Draft } from "../draft.ts";
 import { addToCounter, renderBullet } from "../format.ts";
-import { type ChangeLedger, lineSize, type Size } from "../guards.ts";
+import { type ChangeLedger, lineSize, type Size } from "../ledger.ts";
 import type { CuratorOp } from "./schemas.ts";
 import { type ChangeEntry, entry } from "./types.ts";
 
