@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "slonik";
 import { z } from "zod";
+import { type Composition, compose } from "../../boot/compose.ts";
 import type { Caller } from "../../core/auth/caller.ts";
 import { getEvolution, triggerEvolution } from "../../core/evolution/index.ts";
 import { createLogger } from "../../core/logger.ts";
@@ -21,19 +22,23 @@ import { type FakeLlm, fakeLlmClient, reply, startFakeLlm } from "../support/fak
 const db = useTestDatabase();
 let fake: FakeLlm;
 let worker: WorkerHandle;
+let workerHalf: Composition;
 let alice: Caller;
 
 beforeAll(async () => {
   fake = await startFakeLlm();
-  worker = await startWorker(db.url, testConfig({ EVOLUTION_MAX_ATTEMPTS: "3" }), createLogger("silent"), {
-    taskDeps: { llm: fakeLlmClient(fake) },
-    pollIntervalMs: 50,
+  const config = testConfig({ EVOLUTION_MAX_ATTEMPTS: "3" });
+  workerHalf = await compose(config, db.url, "worker", {
+    logger: createLogger("silent"),
+    llm: fakeLlmClient(fake),
   });
+  worker = await startWorker(db.url, workerHalf.deps, { pollIntervalMs: 50 });
   alice = await createUser(db.pool);
 }, 30_000);
 
 db.beforeDrop(async () => {
   await worker?.stop();
+  await workerHalf?.close();
   await fake?.stop();
 });
 
