@@ -2,15 +2,17 @@ import { Elysia } from "elysia";
 import type { Deps } from "../core/create-core.ts";
 import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
+import { recordHttpRequest } from "../core/metrics/index.ts";
 import { assertStorableText } from "../core/storable-text.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
 import { allowedMethods, methodNotAllowed, type RouteList } from "./method-not-allowed.ts";
 import { openapiPlugin } from "./openapi.ts";
-import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
+import { currentRequestContext, noteRoute, requestIdFrom, runInRequestContext } from "./request-context.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { evolutionRoutes } from "./routes/evolutions.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { playbookRoutes } from "./routes/playbooks.ts";
 import { versionRoutes } from "./routes/versions.ts";
@@ -57,10 +59,13 @@ export function createApp(deps: Deps) {
         allowedMethods(() => routes()),
       ),
     )
+    // Runs first for every routed request (before authentication): the route template for metrics.
+    .onTransform({ as: "global" }, ({ route }) => noteRoute(route))
     // After authentication and schema validation, before any handler: one check for every body.
     .onBeforeHandle({ as: "global" }, ({ body }) => assertStorableText(body))
     .use(openapiPlugin())
     .use(healthRoutes(deps.core))
+    .use(metricsRoutes(deps))
     .use(authRoutes(deps))
     .use(playbookRoutes(deps))
     .use(versionRoutes(deps))
@@ -157,11 +162,13 @@ export function createFetchHandler(
         const accepted = refused ?? (await capStreamedBody(request, limit, requestId));
         const response = accepted instanceof Response ? accepted : await app.handle(accepted);
         response.headers.set("x-request-id", requestId);
+        const seconds = (performance.now() - started) / 1000;
+        recordHttpRequest(request.method, currentRequestContext()?.route, response.status, seconds);
         deps.logger.info("request", {
           method: request.method,
           path: url.pathname,
           status: response.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
+          ms: Math.round(seconds * 10_000) / 10,
         });
         return response;
       }),

@@ -3,6 +3,7 @@ import { createCore, type Deps } from "../core/create-core.ts";
 import { createDbPool } from "../core/db/pool.ts";
 import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
 import type { Logger } from "../core/logger.ts";
+import { watchDatabase } from "../core/metrics/index.ts";
 
 /** The two halves a process can run; each gets its own pool, so neither can starve the other. */
 export type Half = "api" | "worker";
@@ -51,9 +52,18 @@ export async function compose(
   half: Half,
   options: ComposeOptions,
 ): Promise<Composition> {
-  const pool = await createDbPool(databaseUrl, { maxPoolSize: poolSizeFor(half, config) });
+  const maxPoolSize = poolSizeFor(half, config);
+  const pool = await createDbPool(databaseUrl, { maxPoolSize, applicationName: `ace-${half}` });
   const llm = options.llm ?? llmFromConfig(config);
   const { logger, workerRunning } = options;
   const core = createCore({ config, pool, llm, logger, workerRunning });
-  return { deps: { core, config, logger }, close: () => pool.end() };
+  // /metrics reads this pool's usage, and the queue's depth through it, at each scrape.
+  const unwatch = watchDatabase(half, pool, maxPoolSize);
+  return {
+    deps: { core, config, logger },
+    close: async () => {
+      unwatch();
+      await pool.end();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { createApp, createFetchHandler } from "../api/app.ts";
+import { serveMetricsListener } from "../api/metrics.ts";
 import { serveHttp } from "../api/serve.ts";
 import type { Config } from "../core/config.ts";
 import type { DatabaseHandle } from "../core/db/database.ts";
@@ -12,6 +13,8 @@ export type ServeRole = "all" | "api" | "worker";
 export interface Runtime {
   info: Record<string, unknown>;
   server?: ReturnType<typeof Bun.serve>;
+  /** The metrics-only listener (METRICS_PORT), when configured. */
+  metricsServer?: ReturnType<typeof Bun.serve>;
   worker?: WorkerHandle;
   /** Closes the pools of every half. */
   close(): Promise<void>;
@@ -40,18 +43,29 @@ export async function startRuntime(
     await api?.close();
     await queue?.close();
   };
-  if (!api) return { info: { worker: true }, worker, close };
+  const metricsServer = serveMetricsListener(config, logger) ?? undefined;
+  const metrics = metricsInfo(config, metricsServer, Boolean(api));
+  if (!api) return { info: { worker: true, metrics }, metricsServer, worker, close };
   const server = serveHttp(createFetchHandler(createApp(api.deps), api.deps), config);
   return {
     info: {
       url: `http://${config.http.host}:${server.port}`,
       worker: Boolean(worker),
       embedded_db: db.embedded,
+      metrics,
     },
     server,
+    metricsServer,
     worker,
     close,
   };
+}
+
+/** Where this process's metrics can be scraped, for the start-up log line. */
+function metricsInfo(config: Config, listener: { port?: number } | undefined, servesHttp: boolean): string {
+  if (!config.metrics.token) return "off (METRICS_TOKEN unset)";
+  if (listener) return `http://${config.metrics.host}:${listener.port}/metrics`;
+  return servesHttp ? "GET /metrics on the HTTP port" : "not scrapeable: set METRICS_PORT";
 }
 
 /**
@@ -74,6 +88,7 @@ export async function shutdown(
   }, config.http.shutdownTimeoutMs);
   await runtime.server?.stop(false); // resolves once in-flight requests are answered
   await runtime.worker?.stop();
+  await runtime.metricsServer?.stop(true);
   await runtime.close();
   await db.stop();
   clearTimeout(force);

@@ -31,6 +31,7 @@ import { checkReadiness } from "./health.ts";
 import type { LlmClient } from "./llm/index.ts";
 import type { Logger } from "./logger.ts";
 import { pruneExpiredState } from "./maintenance.ts";
+import { countingAuthFailures, instrumentLlm, observeEvolutionRun } from "./metrics/index.ts";
 import { type ListOutcomesQuery, listOutcomes, type ReportOutcome, reportOutcome } from "./outcomes/index.ts";
 import type { Pagination } from "./pagination.ts";
 import {
@@ -73,8 +74,9 @@ type AuthOptions = { client?: ClientInfo; now?: Date };
  * caller and the input, e.g. `core.outcomes.report(caller, id, input, { idempotencyKey })`.
  * Each use-case's own doc comment (in its feature folder) says what it guarantees and throws.
  */
-export function createCore({ config, pool, llm, logger, workerRunning }: CoreDeps) {
+export function createCore({ config, pool, logger, workerRunning, ...deps }: CoreDeps) {
   const settings = settingsFrom(config);
+  const llm = instrumentLlm(deps.llm);
   const { limits, rateRules } = settings;
   const maxBytes = limits.playbookBytes;
   return {
@@ -83,13 +85,20 @@ export function createCore({ config, pool, llm, logger, workerRunning }: CoreDep
     auth: {
       register: (input: RegisterInput, options: AuthOptions = {}) =>
         registerUser(pool, settings.auth, input, options),
-      login: (input: LoginInput, options: AuthOptions = {}) => loginUser(pool, settings.auth, input, options),
+      login: (input: LoginInput, options: AuthOptions = {}) =>
+        countingAuthFailures(loginUser(pool, settings.auth, input, options), "invalid_credentials"),
       refresh: (refreshToken: string, options: AuthOptions = {}) =>
-        refreshSession(pool, settings.auth.session, refreshToken, options),
+        countingAuthFailures(
+          refreshSession(pool, settings.auth.session, refreshToken, options),
+          "refresh_token",
+        ),
       logout: (refreshToken: string) => logoutSession(pool, refreshToken),
       me: (caller: Caller) => getCurrentUser(pool, caller),
       resolveCaller: (credentials: Credentials, options: { now?: Date } = {}) =>
-        resolveCaller(pool, settings.auth.session.jwtSecret, credentials, { logger, ...options }),
+        countingAuthFailures(
+          resolveCaller(pool, settings.auth.session.jwtSecret, credentials, { logger, ...options }),
+          "invalid_credentials",
+        ),
     },
     apiKeys: {
       create: (caller: Caller, input: CreateApiKeyInput) => createApiKey(pool, caller, input),
@@ -146,7 +155,9 @@ export function createCore({ config, pool, llm, logger, workerRunning }: CoreDep
         listEvolutions(pool, caller, playbookId, query),
       /** Runs one queued job (the worker's `evolve_playbook`); throws to have the queue retry. */
       run: (payload: EvolvePayload, attempt: { number: number; max: number }) =>
-        runEvolution({ pool, llm, logger, settings: settings.evolution }, payload, attempt),
+        observeEvolutionRun(() =>
+          runEvolution({ pool, llm, logger, settings: settings.evolution }, payload, attempt),
+        ),
       sweep: (now?: Date) => sweepDueEvolutions(pool, settings.sweep, now),
       reconcile: (now?: Date) => reconcileEvolutionJobs(pool, now),
     },

@@ -2,6 +2,7 @@ import { run, type TaskList, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
 import type { Deps } from "../core/create-core.ts";
 import type { Logger } from "../core/logger.ts";
+import { watchPool } from "../core/metrics/index.ts";
 import { startLiveness } from "./liveness.ts";
 import { createTaskList, cronItems, type TaskOptions } from "./tasks.ts";
 
@@ -42,7 +43,14 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<WorkerHandle> {
   const { config, logger } = deps;
-  const pgPool = new pg.Pool({ connectionString: url, max: queuePoolSize(config.worker.concurrency) });
+  const max = queuePoolSize(config.worker.concurrency);
+  const pgPool = new pg.Pool({ connectionString: url, max, application_name: "ace-queue" });
+  const unwatch = watchPool("queue", () => ({
+    inUse: pgPool.totalCount - pgPool.idleCount,
+    idle: pgPool.idleCount,
+    waiting: pgPool.waitingCount,
+    max,
+  }));
   // An idle client losing its connection must not crash the process; graphile-worker reconnects.
   const onError = (error: Error) => logger.warn("worker pool connection error", { error: error.message });
   pgPool.on("error", onError);
@@ -68,6 +76,7 @@ export async function startWorker(
       running = false;
       await runner.stop();
       await liveness.stop();
+      unwatch();
       await pgPool.end();
     },
   };
