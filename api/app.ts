@@ -9,6 +9,7 @@ import { mcpRoutes } from "./mcp/routes.ts";
 import { allowedMethods, methodNotAllowed, type RouteList } from "./method-not-allowed.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { currentRequestContext, noteRoute, requestIdFrom, runInRequestContext } from "./request-context.ts";
+import { auditEventRoutes } from "./routes/audit-events.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { evolutionRoutes } from "./routes/evolutions.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
     .use(healthRoutes(deps.core))
     .use(metricsRoutes(deps))
     .use(authRoutes(deps))
+    .use(auditEventRoutes(deps))
     .use(playbookRoutes(deps))
     .use(versionRoutes(deps))
     .use(outcomeRoutes(deps))

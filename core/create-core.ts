@@ -1,4 +1,5 @@
 import type { DatabasePool } from "slonik";
+import { type ListAuditEventsQuery, listAuditEvents } from "./audit/index.ts";
 import type { Caller } from "./auth/caller.ts";
 import {
   type ClientInfo,
@@ -92,7 +93,7 @@ export function createCore({ config, pool, logger, workerRunning, ...deps }: Cor
           refreshSession(pool, settings.auth.session, refreshToken, options),
           "refresh_token",
         ),
-      logout: (refreshToken: string) => logoutSession(pool, refreshToken),
+      logout: (refreshToken: string, options: AuthOptions = {}) => logoutSession(pool, refreshToken, options),
       me: (caller: Caller) => getCurrentUser(pool, caller),
       resolveCaller: (credentials: Credentials, options: { now?: Date } = {}) =>
         countingAuthFailures(
@@ -101,10 +102,16 @@ export function createCore({ config, pool, logger, workerRunning, ...deps }: Cor
         ),
     },
     apiKeys: {
-      create: (caller: Caller, input: CreateApiKeyInput) => createApiKey(pool, caller, input),
+      create: (caller: Caller, input: CreateApiKeyInput, options: AuthOptions = {}) =>
+        createApiKey(pool, caller, input, options),
       list: (caller: Caller) => listUserApiKeys(pool, caller),
-      rename: (caller: Caller, id: string, name: string) => renameUserApiKey(pool, caller, id, name),
-      revoke: (caller: Caller, id: string) => revokeUserApiKey(pool, caller, id),
+      rename: (caller: Caller, id: string, name: string, options: AuthOptions = {}) =>
+        renameUserApiKey(pool, caller, id, name, options),
+      revoke: (caller: Caller, id: string, options: AuthOptions = {}) =>
+        revokeUserApiKey(pool, caller, id, options),
+    },
+    audit: {
+      list: (caller: Caller, query: ListAuditEventsQuery = {}) => listAuditEvents(pool, caller, query),
     },
     playbooks: {
       list: (caller: Caller, query: ListPlaybooksQuery = {}) => listPlaybooks(pool, caller, query),

@@ -77,11 +77,15 @@ export const revokeRefreshFamily = (db: CommonQueryMethods, familyId: string, no
   db.query(sql.unsafe`
     update refresh_tokens set revoked_at = ${ts(now)} where family_id = ${familyId} and revoked_at is null`);
 
+/** Revokes the family of the token; returns its owner, or null when nothing was left to revoke. */
 export const revokeFamilyOfToken = (db: CommonQueryMethods, tokenHash: string, now: Date) =>
-  db.query(sql.unsafe`
-    update refresh_tokens set revoked_at = ${ts(now)}
-    where revoked_at is null
-      and family_id = (select family_id from refresh_tokens where token_hash = ${tokenHash})`);
+  db.maybeOneFirst(sql.type(z.object({ user_id: z.string() }))`
+    with revoked as (
+      update refresh_tokens set revoked_at = ${ts(now)}
+      where revoked_at is null
+        and family_id = (select family_id from refresh_tokens where token_hash = ${tokenHash})
+      returning user_id)
+    select distinct user_id from revoked`);
 
 /** Deletes refresh tokens a day past expiry (run hourly); returns how many went. */
 export const pruneExpiredRefreshTokens = (db: CommonQueryMethods, now: Date) =>
