@@ -174,7 +174,7 @@ export function createCore({ config, pool, logger, workerRunning, ...deps }: Cor
       forget: (workerIds: readonly string[]) => forgetWorkers(pool, workerIds),
     },
     maintenance: {
-      pruneExpiredState: (now?: Date) => pruneExpiredState(pool, now),
+      pruneExpiredState: (now?: Date) => pruneExpiredState(pool, settings.retention, now),
     },
     health: {
       readiness: () => checkReadiness(pool, workerRunning),

@@ -87,11 +87,14 @@ export const revokeFamilyOfToken = (db: CommonQueryMethods, tokenHash: string, n
       returning user_id)
     select distinct user_id from revoked`);
 
-/** Deletes refresh tokens a day past expiry (run hourly); returns how many went. */
-export const pruneExpiredRefreshTokens = (db: CommonQueryMethods, now: Date) =>
+/** Deletes up to `batch` refresh tokens a day past expiry (run hourly); returns how many went. */
+export const pruneExpiredRefreshTokens = (db: CommonQueryMethods, now: Date, batch: number) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     with gone as (
-      delete from refresh_tokens where expires_at < ${now.toISOString()}::timestamptz - interval '1 day' returning 1)
+      delete from refresh_tokens where id in (
+        select id from refresh_tokens where expires_at < ${now.toISOString()}::timestamptz - interval '1 day'
+        limit ${batch} for update skip locked)
+      returning 1)
     select count(*) as n from gone`);
 
 export const ApiKeyRow = z.object({
