@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../core/create-core.ts";
+import { reportError } from "../core/error-tracking.ts";
 import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { recordHttpRequest } from "../core/metrics/index.ts";
@@ -18,11 +19,21 @@ import { outcomeRoutes } from "./routes/outcomes.ts";
 import { playbookRoutes } from "./routes/playbooks.ts";
 import { versionRoutes } from "./routes/versions.ts";
 
+const reportUnexpected = (error: unknown, requestId: string) =>
+  reportError(error, {
+    requestId,
+    tags: { transport: "rest", route: currentRequestContext()?.route ?? "unmatched" },
+  });
+
 /** Maps every error a route can raise to the one JSON envelope; unknown errors never leak. */
 function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
   return ({ code, error, request }: { code: unknown; error: unknown; request: Request }) => {
     const requestId = currentRequestContext()?.requestId ?? "unknown";
     const known = asAppError(error);
+    if (!known || known.code === "internal") {
+      // A 500 is a bug or an outage of ours: to Sentry (when configured) with the request id.
+      if (!["VALIDATION", "NOT_FOUND", "PARSE"].includes(String(code))) reportUnexpected(error, requestId);
+    }
     if (known) return errorResponse(known, requestId);
     if (code === "VALIDATION") return errorResponse(validationError(error as never), requestId);
     if (code === "NOT_FOUND") {

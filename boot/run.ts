@@ -3,6 +3,7 @@ import { serveMetricsListener } from "../api/metrics.ts";
 import { serveHttp } from "../api/serve.ts";
 import type { Config } from "../core/config.ts";
 import type { DatabaseHandle } from "../core/db/database.ts";
+import { closeErrorTracking } from "../core/error-tracking.ts";
 import type { Logger } from "../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 import { type Composition, compose } from "./compose.ts";
@@ -91,6 +92,7 @@ export async function shutdown(
   await runtime.metricsServer?.stop(true);
   await runtime.close();
   await db.stop();
+  await closeErrorTracking(); // sends what is still queued
   clearTimeout(force);
   logger.info("stopped");
 }

@@ -1,6 +1,8 @@
 import { run, type TaskList, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
 import type { Deps } from "../core/create-core.ts";
+import { reportError } from "../core/error-tracking.ts";
+import { isUnexpectedFailure } from "../core/evolution/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { watchPool } from "../core/metrics/index.ts";
 import { startLiveness } from "./liveness.ts";
@@ -65,6 +67,11 @@ export async function startWorker(
     logger: workerLogger(logger),
   });
   const liveness = startLiveness(runner, deps.core, logger, config.worker.staleLockSeconds);
+  // A task that threw for an unexpected reason: to Sentry (when configured), tagged with the job.
+  runner.events.on("job:error", ({ job, error }) => {
+    if (!isUnexpectedFailure(error)) return;
+    reportError(error, { tags: { task: job.task_identifier, queue_job_id: job.id, attempt: job.attempts } });
+  });
   let running = true;
   runner.promise.catch((error) => {
     running = false;

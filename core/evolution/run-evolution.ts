@@ -6,6 +6,7 @@ import {
   isEngineError,
   playbookStats,
 } from "../ace/index.ts";
+import { reportError } from "../error-tracking.ts";
 import { isLlmError, type LlmClient, type UsageEntry } from "../llm/index.ts";
 import type { Logger } from "../logger.ts";
 import { appendVersion, lockPlaybook } from "../playbooks/queries.ts";
@@ -234,6 +235,15 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<v
   });
 }
 
+/**
+ * A bug or an outage of ours (for error tracking), not an expected failure: a provider outage,
+ * unusable model output, the collapse guard, or a playbook lock still held.
+ */
+export function isUnexpectedFailure(error: unknown): boolean {
+  if (error instanceof RetryableEvolutionError || isLlmError(error)) return false;
+  return isEngineError(error) ? error.code === "internal" : true;
+}
+
 // Unknown errors (a dropped database connection, …) are retried too; the last attempt fails the job.
 const isTransient = (error: unknown) => (isEngineError(error) ? error.transient : true);
 
@@ -251,6 +261,7 @@ async function fail(
   log: Logger,
 ): Promise<RunOutcome> {
   const message = describe(error);
+  if (isUnexpectedFailure(error)) reportError(error, { tags: { job_id: job.id, attempt: attempt.number } });
   if (isTransient(error) && attempt.number < attempt.max) {
     log.warn("evolution attempt failed; will retry", { error: message });
     await noteRetry(deps.pool, job.id, `attempt ${attempt.number} of ${attempt.max} failed: ${message}`);
