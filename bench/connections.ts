@@ -14,7 +14,12 @@ import { type Started, startPlatform } from "../tests/support/process.ts";
  */
 
 const TOKEN = "bench-metrics-token-0123456789";
-const Row = z.object({ application_name: z.string(), state: z.string().nullable(), listening: z.boolean(), n: z.number() });
+const Row = z.object({
+  application_name: z.string(),
+  state: z.string().nullable(),
+  listening: z.boolean(),
+  n: z.number(),
+});
 
 const db = await createTestDatabase();
 const probe = await createDbPool(db.url, { maxPoolSize: 1, applicationName: "bench-probe" });
@@ -55,7 +60,9 @@ async function snapshot(label: string): Promise<void> {
     group by 1, 2, 3 order by 1, 2, 3`);
   console.log(`\n${label}`);
   for (const r of rows) {
-    console.log(`  ${r.application_name.padEnd(12)} ${(r.state ?? "-").padEnd(22)} ${r.listening ? "LISTEN " : "       "} ${r.n}`);
+    console.log(
+      `  ${r.application_name.padEnd(12)} ${(r.state ?? "-").padEnd(22)} ${r.listening ? "LISTEN " : "       "} ${r.n}`,
+    );
   }
   const total = rows.reduce((sum, r) => sum + r.n, 0);
   console.log(`  total ace-* connections: ${total}`);
@@ -69,7 +76,10 @@ await snapshot("idle after start (2 API + 2 worker processes)");
 const signUp = await fetch(`${apis[0]}/v1/auth/register`, {
   method: "POST",
   headers: { "content-type": "application/json" },
-  body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "correct horse battery staple" }),
+  body: JSON.stringify({
+    email: `bench-${Date.now()}@example.com`,
+    password: "correct horse battery staple",
+  }),
 });
 const { access_token } = (await signUp.json()) as { access_token: string };
 const auth = { authorization: `Bearer ${access_token}`, "content-type": "application/json" };

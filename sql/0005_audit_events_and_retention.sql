@@ -12,10 +12,12 @@ create table audit_events (
   ip_address text,
   user_agent text check (length(user_agent) <= 300),
   details jsonb not null default '{}'::jsonb check (jsonb_typeof(details) = 'object'),
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  -- insertion order: events of one transaction share created_at (e.g. the failure that locks)
+  seq bigint generated always as identity
 );
 -- a user's events newest first (the list), and the retention sweep by age
-create index audit_events_user_id_created_at_idx on audit_events (user_id, created_at desc, id desc);
+create index audit_events_user_id_created_at_idx on audit_events (user_id, created_at desc, seq desc);
 create index audit_events_created_at_idx on audit_events (created_at);
 
 -- OUTCOME_TRACE_RETENTION_DAYS clears traces, notes and reflections of old outcomes in batches;

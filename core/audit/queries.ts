@@ -31,7 +31,7 @@ export const insertAuditEvent = (db: CommonQueryMethods, e: NewAuditEvent) =>
 const filterOf = (userId: string, type: AuditEventType | undefined) =>
   type ? sql.fragment`user_id = ${userId} and type = ${type}` : sql.fragment`user_id = ${userId}`;
 
-/** One page of a user's events, newest first (id breaks ties so pages never overlap). */
+/** One page of a user's events, newest first (insertion order breaks ties, so pages never overlap). */
 export const selectAuditEvents = (
   db: CommonQueryMethods,
   userId: string,
@@ -40,7 +40,7 @@ export const selectAuditEvents = (
   db.any(sql.type(AuditEventRow)`
     select id, type, ip_address, user_agent, details, created_at from audit_events
     where ${filterOf(userId, q.type)}
-    order by created_at desc, id desc
+    order by created_at desc, seq desc
     limit ${q.limit} offset ${q.offset}`);
 
 export const countAuditEvents = (db: CommonQueryMethods, userId: string, type?: AuditEventType) =>
