@@ -8,6 +8,7 @@ import {
   withDatabase,
 } from "./core/db/database.ts";
 import { MigrationError } from "./core/db/migrate.ts";
+import { initErrorTracking } from "./core/error-tracking.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { withJwtSecret } from "./core/secrets.ts";
 
@@ -61,6 +62,8 @@ async function serve(role: ServeRole, config: Config, logger: Logger): Promise<v
   process.on("SIGINT", early).on("SIGTERM", early);
   let db: DatabaseHandle | undefined;
   try {
+    const { dsn, environment } = config.errorTracking;
+    if (dsn) await initErrorTracking({ dsn, environment, role });
     db = await openDatabase(config, logger);
     await migrate(db.url);
     const runtime = await startRuntime(role, config, db, logger);

@@ -1,27 +1,41 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../core/create-core.ts";
+import { reportError } from "../core/error-tracking.ts";
 import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
+import { recordHttpRequest } from "../core/metrics/index.ts";
 import { assertStorableText } from "../core/storable-text.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
 import { allowedMethods, methodNotAllowed, type RouteList } from "./method-not-allowed.ts";
 import { openapiPlugin } from "./openapi.ts";
-import { currentRequestContext, requestIdFrom, runInRequestContext } from "./request-context.ts";
+import { currentRequestContext, noteRoute, requestIdFrom, runInRequestContext } from "./request-context.ts";
 import { createRequestGate } from "./request-gate.ts";
+import { auditEventRoutes } from "./routes/audit-events.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { evolutionRoutes } from "./routes/evolutions.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { playbookRoutes } from "./routes/playbooks.ts";
 import { versionRoutes } from "./routes/versions.ts";
 import { applySecurityHeaders } from "./security-headers.ts";
+
+const reportUnexpected = (error: unknown, requestId: string) =>
+  reportError(error, {
+    requestId,
+    tags: { transport: "rest", route: currentRequestContext()?.route ?? "unmatched" },
+  });
 
 /** Maps every error a route can raise to the one JSON envelope; unknown errors never leak. */
 function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
   return ({ code, error, request }: { code: unknown; error: unknown; request: Request }) => {
     const requestId = currentRequestContext()?.requestId ?? "unknown";
     const known = asAppError(error);
+    if (!known || known.code === "internal") {
+      // A 500 is a bug or an outage of ours: to Sentry (when configured) with the request id.
+      if (!["VALIDATION", "NOT_FOUND", "PARSE"].includes(String(code))) reportUnexpected(error, requestId);
+    }
     if (known) return errorResponse(known, requestId);
     if (code === "VALIDATION") return errorResponse(validationError(error as never), requestId);
     if (code === "NOT_FOUND") {
@@ -59,11 +73,15 @@ export function createApp(deps: Deps) {
         allowedMethods(() => routes()),
       ),
     )
+    // Runs first for every routed request (before authentication): the route template for metrics.
+    .onTransform({ as: "global" }, ({ route }) => noteRoute(route))
     // After authentication and schema validation, before any handler: one check for every body.
     .onBeforeHandle({ as: "global" }, ({ body }) => assertStorableText(body))
     .use(openapiPlugin())
     .use(healthRoutes(deps.core))
+    .use(metricsRoutes(deps))
     .use(authRoutes(deps))
+    .use(auditEventRoutes(deps))
     .use(playbookRoutes(deps))
     .use(versionRoutes(deps))
     .use(outcomeRoutes(deps))
@@ -101,11 +119,13 @@ export function createFetchHandler(
         const response = accepted instanceof Response ? accepted : await app.handle(accepted);
         response.headers.set("x-request-id", requestId);
         applySecurityHeaders(response, request, deps.config);
+        const seconds = (performance.now() - started) / 1000;
+        recordHttpRequest(request.method, currentRequestContext()?.route, response.status, seconds);
         deps.logger.info("request", {
           method: request.method,
           path: loggedPath(url.pathname),
           status: response.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
+          ms: Math.round(seconds * 10_000) / 10,
         });
         return response;
       }),

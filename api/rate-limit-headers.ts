@@ -53,3 +53,9 @@ export function clientIp(request: Request, config: Config): string | null {
   }
   return currentRequestContext()?.ip ?? null;
 }
+
+/** Where a request came from, as the audit trail records it: the client's address and User-Agent. */
+export const clientInfo = (request: Request, config: Config) => ({
+  ip: clientIp(request, config),
+  userAgent: request.headers.get("user-agent"),
+});

@@ -5,6 +5,8 @@ import { randomUUID } from "node:crypto";
 export interface RequestContext {
   requestId: string;
   ip: string;
+  /** The matched route template (`/v1/playbooks/:id`), once routing found one: the metrics label. */
+  route?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -23,4 +25,10 @@ export function runInRequestContext<T>(context: RequestContext, fn: () => T): T 
 
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
+}
+
+/** Remembers the matched route template for this request's metrics. */
+export function noteRoute(route: string | undefined): void {
+  const context = storage.getStore();
+  if (context && route) context.route = route;
 }

@@ -4,6 +4,7 @@ import { createNotifications, type Notifications } from "../core/db/notification
 import { createDbPool } from "../core/db/pool.ts";
 import { createLlmClient, type LlmClient } from "../core/llm/index.ts";
 import type { Logger } from "../core/logger.ts";
+import { watchDatabase } from "../core/metrics/index.ts";
 
 /** The two halves a process can run; each gets its own pool, so neither can starve the other. */
 export type Half = "api" | "worker";
@@ -57,12 +58,16 @@ export async function compose(
   half: Half,
   options: ComposeOptions,
 ): Promise<Composition> {
-  const pool = await createDbPool(databaseUrl, { maxPoolSize: poolSizeFor(half, config) });
+  const maxPoolSize = poolSizeFor(half, config);
+  const pool = await createDbPool(databaseUrl, { maxPoolSize, applicationName: `ace-${half}` });
   const llm = options.llm ?? llmFromConfig(config);
   const { logger, workerRunning } = options;
   const notifications = options.notifications ?? createNotifications({ url: databaseUrl, logger });
   const core = createCore({ config, pool, llm, logger, notifications, workerRunning });
+  // /metrics reads this pool's usage, and the queue's depth through it, at each scrape.
+  const unwatch = watchDatabase(half, pool, maxPoolSize);
   const close = async () => {
+    unwatch();
     if (!options.notifications) await notifications.close();
     await pool.end();
   };

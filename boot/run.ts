@@ -1,8 +1,10 @@
 import { createApp, createFetchHandler } from "../api/app.ts";
+import { serveMetricsListener } from "../api/metrics.ts";
 import { serveHttp } from "../api/serve.ts";
 import type { Config } from "../core/config.ts";
 import type { DatabaseHandle } from "../core/db/database.ts";
 import { createNotifications } from "../core/db/notifications.ts";
+import { closeErrorTracking } from "../core/error-tracking.ts";
 import type { Logger } from "../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 import { type Composition, compose } from "./compose.ts";
@@ -13,6 +15,8 @@ export type ServeRole = "all" | "api" | "worker";
 export interface Runtime {
   info: Record<string, unknown>;
   server?: ReturnType<typeof Bun.serve>;
+  /** The metrics-only listener (METRICS_PORT), when configured. */
+  metricsServer?: ReturnType<typeof Bun.serve>;
   worker?: WorkerHandle;
   /** Closes the pools of every half. */
   close(): Promise<void>;
@@ -46,18 +50,29 @@ export async function startRuntime(
     await api?.close();
     await queue?.close();
   };
-  if (!api) return { info: { worker: true }, worker, close };
+  const metricsServer = serveMetricsListener(config, logger) ?? undefined;
+  const metrics = metricsInfo(config, metricsServer, Boolean(api));
+  if (!api) return { info: { worker: true, metrics }, metricsServer, worker, close };
   const server = serveHttp(createFetchHandler(createApp(api.deps), api.deps), config);
   return {
     info: {
       url: `http://${config.http.host}:${server.port}`,
       worker: Boolean(worker),
       embedded_db: db.embedded,
+      metrics,
     },
     server,
+    metricsServer,
     worker,
     close,
   };
+}
+
+/** Where this process's metrics can be scraped, for the start-up log line. */
+function metricsInfo(config: Config, listener: { port?: number } | undefined, servesHttp: boolean): string {
+  if (!config.metrics.token) return "off (METRICS_TOKEN unset)";
+  if (listener) return `http://${config.metrics.host}:${listener.port}/metrics`;
+  return servesHttp ? "GET /metrics on the HTTP port" : "not scrapeable: set METRICS_PORT";
 }
 
 /**
@@ -80,8 +95,10 @@ export async function shutdown(
   }, config.http.shutdownTimeoutMs);
   await runtime.server?.stop(false); // resolves once in-flight requests are answered
   await runtime.worker?.stop();
+  await runtime.metricsServer?.stop(true);
   await runtime.close();
   await db.stop();
+  await closeErrorTracking(); // sends what is still queued
   clearTimeout(force);
   logger.info("stopped");
 }

@@ -87,7 +87,7 @@ const EnvSchema = z.object({
   EVOLUTION_SWEEP_INTERVAL_MINUTES: int(1, 30).default(5),
   EVOLUTION_MAX_ATTEMPTS: int(1, 25).default(5),
   EVOLUTION_BATCH_SIZE: int(1, 1000).default(50),
-  EVOLUTION_MAX_REMOVAL_SHARE: share.default(0.3),
+  EVOLUTION_MAX_CHANGE_SHARE: share.default(0.3),
   EVOLUTION_FAILURE_BACKOFF_MINUTES: int(1, 24 * 60).default(15),
   PLAYBOOK_TOKEN_BUDGET: int(500).default(DEFAULT_TOKEN_BUDGET),
 
@@ -108,6 +108,17 @@ const EnvSchema = z.object({
   WORKER_MODE: oneOf(["inline", "off"]).default("inline"),
   WORKER_CONCURRENCY: int(1, 64).default(4),
   WORKER_STALE_LOCK_SECONDS: int(2, 3600).default(10),
+
+  METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, { error: "must be at least 16 characters (try: openssl rand -hex 24)" }).optional(),
+  ),
+  METRICS_HOST: optionalText,
+  METRICS_PORT: int(0, 65535).optional(),
+  SENTRY_DSN: optionalText.pipe(httpUrl.optional()),
+  SENTRY_ENVIRONMENT: optionalText,
+
+  OUTCOME_TRACE_RETENTION_DAYS: int(0, 36_500).default(90),
+  AUDIT_EVENT_RETENTION_DAYS: int(0, 36_500).default(365),
 });
 
 /** Rules between variables, checked on the raw strings so they are reported alongside type errors. */
@@ -118,8 +129,16 @@ function crossFieldProblems(env: Record<string, string>): string[] {
       if (!env[key]?.trim()) problems.push(`${key} is required when BILLING_ENABLED=true`);
     }
   }
+  if (env.EVOLUTION_MAX_REMOVAL_SHARE !== undefined) {
+    problems.push(
+      "EVOLUTION_MAX_REMOVAL_SHARE was renamed EVOLUTION_MAX_CHANGE_SHARE (it now counts updates, merges and pruning too): rename it",
+    );
+  }
   if (env.NODE_ENV === "production" && !env.JWT_SECRET_KEY?.trim()) {
     problems.push("JWT_SECRET_KEY is required when NODE_ENV=production");
+  }
+  if (env.METRICS_PORT?.trim() && !env.METRICS_TOKEN?.trim()) {
+    problems.push("METRICS_TOKEN is required when METRICS_PORT is set (metrics are never served without it)");
   }
   return problems;
 }
@@ -170,7 +189,7 @@ const shape = (env: Env) => ({
     sweepIntervalMinutes: env.EVOLUTION_SWEEP_INTERVAL_MINUTES,
     maxAttempts: env.EVOLUTION_MAX_ATTEMPTS,
     batchSize: env.EVOLUTION_BATCH_SIZE,
-    maxRemovalShare: env.EVOLUTION_MAX_REMOVAL_SHARE,
+    maxChangeShare: env.EVOLUTION_MAX_CHANGE_SHARE,
     tokenBudget: env.PLAYBOOK_TOKEN_BUDGET,
     /** Automatic triggers pause after a failed evolution: 15, 30, 60 … minutes, at most the time threshold. */
     failureBackoff: {
@@ -199,6 +218,22 @@ const shape = (env: Env) => ({
     concurrency: env.WORKER_CONCURRENCY,
     staleLockSeconds: env.WORKER_STALE_LOCK_SECONDS,
   },
+  /** GET /metrics: off without a token; on its own listener when a port is set, else on the HTTP port. */
+  metrics: {
+    token: env.METRICS_TOKEN,
+    host: env.METRICS_HOST ?? env.HOST,
+    port: env.METRICS_PORT,
+  },
+  /** Unexpected errors go to Sentry only when a DSN is set. */
+  errorTracking: {
+    dsn: env.SENTRY_DSN,
+    environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV,
+  },
+  /** Days to keep outcome traces and notes, and audit events; 0 keeps them forever. */
+  retention: {
+    outcomeTraceDays: env.OUTCOME_TRACE_RETENTION_DAYS,
+    auditEventDays: env.AUDIT_EVENT_RETENTION_DAYS,
+  },
 });
 
 /** Every problem of an invalid configuration, one line each, so the operator can fix them all at once. */
@@ -224,7 +259,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const key = issue.path.join(".") || "environment";
     const value = cleaned[key];
     // Echo the offending value to help the operator, except for anything secret.
-    const shown = value !== undefined && !/SECRET|KEY|PASSWORD|URL/.test(key) ? ` (got "${value}")` : "";
+    const shown =
+      value !== undefined && !/SECRET|KEY|PASSWORD|URL|TOKEN|DSN/.test(key) ? ` (got "${value}")` : "";
     return `${key} ${issue.message}${shown}`;
   });
   problems.push(...crossFieldProblems(cleaned));

@@ -1,4 +1,5 @@
 import type { DatabasePool } from "slonik";
+import { type ListAuditEventsQuery, listAuditEvents } from "./audit/index.ts";
 import type { Caller } from "./auth/caller.ts";
 import {
   type AccessTokenPolicy,
@@ -35,6 +36,7 @@ import { checkReadiness } from "./health.ts";
 import type { LlmClient } from "./llm/index.ts";
 import type { Logger } from "./logger.ts";
 import { pruneExpiredState } from "./maintenance.ts";
+import { countingAuthFailures, instrumentLlm, observeEvolutionRun } from "./metrics/index.ts";
 import { type ListOutcomesQuery, listOutcomes, type ReportOutcome, reportOutcome } from "./outcomes/index.ts";
 import type { Pagination } from "./pagination.ts";
 import {
@@ -79,8 +81,9 @@ type AuthOptions = { client?: ClientInfo; now?: Date };
  * caller and the input, e.g. `core.outcomes.report(caller, id, input, { idempotencyKey })`.
  * Each use-case's own doc comment (in its feature folder) says what it guarantees and throws.
  */
-export function createCore({ config, pool, llm, logger, notifications, workerRunning }: CoreDeps) {
+export function createCore({ config, pool, logger, notifications, workerRunning, ...deps }: CoreDeps) {
   const settings = settingsFrom(config);
+  const llm = instrumentLlm(deps.llm);
   const { limits, rateRules } = settings;
   const maxBytes = limits.playbookBytes;
   const sessions = createSessionRegistry(pool, notifications);
@@ -90,17 +93,25 @@ export function createCore({ config, pool, llm, logger, notifications, workerRun
     sessions,
   };
   const resolve = (credentials: Credentials, options: { now?: Date } = {}) =>
-    resolveCaller(pool, accessTokens, credentials, { logger, ...options });
+    countingAuthFailures(
+      resolveCaller(pool, accessTokens, credentials, { logger, ...options }),
+      "invalid_credentials",
+    );
   return {
     /** The bound settings, read-only: for adapters that describe limits to their clients. */
     settings,
     auth: {
       register: (input: RegisterInput, options: AuthOptions = {}) =>
         registerUser(pool, settings.auth, input, options),
-      login: (input: LoginInput, options: AuthOptions = {}) => loginUser(pool, settings.auth, input, options),
+      login: (input: LoginInput, options: AuthOptions = {}) =>
+        countingAuthFailures(loginUser(pool, settings.auth, input, options), "invalid_credentials"),
       refresh: (refreshToken: string, options: AuthOptions = {}) =>
-        refreshSession(pool, settings.auth.session, refreshToken, { ...options, sessions }),
-      logout: (refreshToken: string) => logoutSession(pool, sessions, refreshToken),
+        countingAuthFailures(
+          refreshSession(pool, settings.auth.session, refreshToken, { ...options, sessions }),
+          "refresh_token",
+        ),
+      logout: (refreshToken: string, options: AuthOptions = {}) =>
+        logoutSession(pool, sessions, refreshToken, options),
       me: (caller: Caller) => getCurrentUser(pool, caller),
       resolveCaller: resolve,
       /** Counts a request refused for its form against its address, unless it authenticates. */
@@ -108,10 +119,16 @@ export function createCore({ config, pool, llm, logger, notifications, workerRun
         chargeRefusedRequest(pool, settings.auth.loginRule, resolve, credentials, ip),
     },
     apiKeys: {
-      create: (caller: Caller, input: CreateApiKeyInput) => createApiKey(pool, caller, input),
+      create: (caller: Caller, input: CreateApiKeyInput, options: AuthOptions = {}) =>
+        createApiKey(pool, caller, input, options),
       list: (caller: Caller) => listUserApiKeys(pool, caller),
-      rename: (caller: Caller, id: string, name: string) => renameUserApiKey(pool, caller, id, name),
-      revoke: (caller: Caller, id: string) => revokeUserApiKey(pool, caller, id),
+      rename: (caller: Caller, id: string, name: string, options: AuthOptions = {}) =>
+        renameUserApiKey(pool, caller, id, name, options),
+      revoke: (caller: Caller, id: string, options: AuthOptions = {}) =>
+        revokeUserApiKey(pool, caller, id, options),
+    },
+    audit: {
+      list: (caller: Caller, query: ListAuditEventsQuery = {}) => listAuditEvents(pool, caller, query),
     },
     playbooks: {
       list: (caller: Caller, query: ListPlaybooksQuery = {}) => listPlaybooks(pool, caller, query),
@@ -162,7 +179,9 @@ export function createCore({ config, pool, llm, logger, notifications, workerRun
         listEvolutions(pool, caller, playbookId, query),
       /** Runs one queued job (the worker's `evolve_playbook`); throws to have the queue retry. */
       run: (payload: EvolvePayload, attempt: { number: number; max: number }) =>
-        runEvolution({ pool, llm, logger, settings: settings.evolution }, payload, attempt),
+        observeEvolutionRun(() =>
+          runEvolution({ pool, llm, logger, settings: settings.evolution }, payload, attempt),
+        ),
       sweep: (now?: Date) => sweepDueEvolutions(pool, settings.sweep, now),
       reconcile: (now?: Date) => reconcileEvolutionJobs(pool, now),
     },
@@ -172,7 +191,7 @@ export function createCore({ config, pool, llm, logger, notifications, workerRun
       forget: (workerIds: readonly string[]) => forgetWorkers(pool, workerIds),
     },
     maintenance: {
-      pruneExpiredState: (now?: Date) => pruneExpiredState(pool, now),
+      pruneExpiredState: (now?: Date) => pruneExpiredState(pool, settings.retention, now),
     },
     health: {
       readiness: () => checkReadiness(pool, workerRunning),

@@ -2,6 +2,7 @@ import type { AuthSettings } from "./auth/settings.ts";
 import type { Config } from "./config.ts";
 import type { ThresholdSettings } from "./evolution/enqueue.ts";
 import type { EvolutionSettings } from "./evolution/run-evolution.ts";
+import type { RetentionSettings } from "./maintenance.ts";
 import type { RateRule } from "./rate-limit/types.ts";
 
 /**
@@ -18,7 +19,7 @@ export function settingsFrom(config: Config) {
   const evolution: EvolutionSettings = {
     batchSize: config.evolution.batchSize,
     tokenBudget: config.evolution.tokenBudget,
-    maxRemovalShare: config.evolution.maxRemovalShare,
+    maxChangeShare: config.evolution.maxChangeShare,
     maxContentBytes: config.limits.playbookBytes,
     threshold,
   };
@@ -30,6 +31,8 @@ export function settingsFrom(config: Config) {
     /** The time threshold of the scheduled sweep. */
     sweep: { hours: config.evolution.timeThresholdHours, maxAttempts: config.evolution.maxAttempts },
     auth: authSettingsFrom(config, rateRules),
+    /** What the hourly housekeeping keeps, and for how long. */
+    retention: { ...config.retention } satisfies RetentionSettings,
     /** After this long without a heartbeat, a queue worker's jobs are taken over. */
     staleWorkerSeconds: config.worker.staleLockSeconds,
   };

@@ -2,7 +2,10 @@ import { EventEmitter } from "node:events";
 import { run, type TaskList, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
 import pg from "pg";
 import type { Deps } from "../core/create-core.ts";
+import { reportError } from "../core/error-tracking.ts";
+import { isUnexpectedFailure } from "../core/evolution/index.ts";
 import type { Logger } from "../core/logger.ts";
+import { watchPool } from "../core/metrics/index.ts";
 import { startLiveness } from "./liveness.ts";
 import { createTaskList, cronItems, type TaskOptions } from "./tasks.ts";
 
@@ -43,7 +46,14 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<WorkerHandle> {
   const { config, logger } = deps;
-  const pgPool = new pg.Pool({ connectionString: url, max: queuePoolSize(config.worker.concurrency) });
+  const max = queuePoolSize(config.worker.concurrency);
+  const pgPool = new pg.Pool({ connectionString: url, max, application_name: "ace-queue" });
+  const unwatch = watchPool("queue", () => ({
+    inUse: pgPool.totalCount - pgPool.idleCount,
+    idle: pgPool.idleCount,
+    waiting: pgPool.waitingCount,
+    max,
+  }));
   // An idle client losing its connection must not crash the process; graphile-worker reconnects.
   const onError = (error: Error) => logger.warn("worker pool connection error", { error: error.message });
   pgPool.on("error", onError);
@@ -65,6 +75,11 @@ export async function startWorker(
     await pgPool.end();
     throw error;
   });
+  // A task that threw for an unexpected reason: to Sentry (when configured), tagged with the job.
+  runner.events.on("job:error", ({ job, error }) => {
+    if (!isUnexpectedFailure(error)) return;
+    reportError(error, { tags: { task: job.task_identifier, queue_job_id: job.id, attempt: job.attempts } });
+  });
   let running = true;
   runner.promise.catch((error) => {
     running = false;
@@ -76,6 +91,7 @@ export async function startWorker(
       running = false;
       await runner.stop();
       await liveness.stop();
+      unwatch();
       await pgPool.end();
     },
   };

@@ -1,5 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { reportError } from "../../core/error-tracking.ts";
 import { type AppError, type ErrorCode as AppErrorCode, asAppError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { currentRequestContext } from "../request-context.ts";
@@ -62,6 +63,7 @@ export function toolError(error: unknown, logger: Logger, tool: string): CallToo
     return { isError: true, content: [{ type: "text", text: describeAppError(known) }] };
   }
   logger.error("mcp tool failed", { tool, error });
+  reportError(error, { requestId: requestId(), tags: { transport: "mcp", tool } });
   return { isError: true, content: [{ type: "text", text: `Error (internal): ${genericMessage()}` }] };
 }
 
@@ -75,5 +77,6 @@ export function resourceError(error: unknown, logger: Logger): McpError {
   if (known && known.code !== "internal")
     return new McpError(ErrorCode.InvalidRequest, describeAppError(known));
   logger.error("mcp resource read failed", { error });
+  reportError(error, { requestId: requestId(), tags: { transport: "mcp", tool: "resources/read" } });
   return new McpError(ErrorCode.InternalError, genericMessage());
 }

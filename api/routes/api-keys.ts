@@ -4,6 +4,7 @@ import { ApiKey, CreateApiKeyInput, CreatedApiKey, RenameApiKeyInput } from "../
 import type { Deps } from "../../core/create-core.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
+import { clientInfo } from "../rate-limit-headers.ts";
 import { errors } from "../schemas.ts";
 import { SECRET_RESPONSE_HEADERS } from "../security-headers.ts";
 
@@ -12,8 +13,9 @@ const KeyParams = z.object({ id: z.uuid({ error: "must be an API key id (a UUID)
 const sessionOnly = "Requires a signed-in session (JWT); API keys cannot manage keys (403).";
 
 /** API keys for agents: create (the full key is shown once), list, rename, revoke. */
-export const apiKeyRoutes = (deps: Deps) =>
-  new Elysia({ name: "api-key-routes" })
+export const apiKeyRoutes = (deps: Deps) => {
+  const client = (request: Request) => ({ client: clientInfo(request, deps.config) });
+  return new Elysia({ name: "api-key-routes" })
     .use(authPlugin(deps))
     .get("/v1/auth/api-keys", ({ caller }) => deps.core.apiKeys.list(caller), {
       auth: true,
@@ -27,10 +29,10 @@ export const apiKeyRoutes = (deps: Deps) =>
     })
     .post(
       "/v1/auth/api-keys",
-      async ({ caller, body, set }) => {
+      async ({ caller, body, request, set }) => {
         set.status = 201;
         Object.assign(set.headers, SECRET_RESPONSE_HEADERS); // the key is shown once: never cached
-        return deps.core.apiKeys.create(caller, body);
+        return deps.core.apiKeys.create(caller, body, client(request));
       },
       {
         auth: true,
@@ -46,7 +48,8 @@ export const apiKeyRoutes = (deps: Deps) =>
     )
     .patch(
       "/v1/auth/api-keys/:id",
-      ({ caller, params, body }) => deps.core.apiKeys.rename(caller, params.id, body.name),
+      ({ caller, params, body, request }) =>
+        deps.core.apiKeys.rename(caller, params.id, body.name, client(request)),
       {
         auth: true,
         params: KeyParams,
@@ -57,8 +60,8 @@ export const apiKeyRoutes = (deps: Deps) =>
     )
     .delete(
       "/v1/auth/api-keys/:id",
-      async ({ caller, params, set }) => {
-        await deps.core.apiKeys.revoke(caller, params.id);
+      async ({ caller, params, request, set }) => {
+        await deps.core.apiKeys.revoke(caller, params.id, client(request));
         set.status = 204;
       },
       {
@@ -74,3 +77,4 @@ export const apiKeyRoutes = (deps: Deps) =>
         },
       },
     );
+};

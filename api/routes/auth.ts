@@ -5,7 +5,7 @@ import type { Deps } from "../../core/create-core.ts";
 import { AppError } from "../../core/errors.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
-import { clientIp, rateLimitHeadersPlugin } from "../rate-limit-headers.ts";
+import { clientInfo, rateLimitHeadersPlugin } from "../rate-limit-headers.ts";
 import { errors } from "../schemas.ts";
 import { SECRET_RESPONSE_HEADERS } from "../security-headers.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
@@ -39,10 +39,7 @@ const example = { email: "ada@example.com", password: "correct horse battery sta
 /** Accounts and sessions (register, login, refresh, logout, me) plus the API-key routes. */
 export const authRoutes = (deps: Deps) => {
   const { core, config } = deps;
-  const client = (request: Request) => ({
-    ip: clientIp(request, config),
-    userAgent: request.headers.get("user-agent"),
-  });
+  const client = (request: Request) => clientInfo(request, config);
   /** Sets the refresh cookie and marks the response uncacheable: it carries the session's tokens. */
   const keepCookie = (
     set: { headers: Record<string, unknown> },
@@ -146,8 +143,8 @@ export const authRoutes = (deps: Deps) => {
     )
     .post(
       "/v1/auth/logout",
-      async ({ body, cookie, set }) => {
-        await core.auth.logout(presented(body, cookie[COOKIE]!));
+      async ({ body, cookie, request, set }) => {
+        await core.auth.logout(presented(body, cookie[COOKIE]!), { client: client(request) });
         cookie[COOKIE]!.set({
           value: "",
           httpOnly: true,

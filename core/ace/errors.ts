@@ -4,7 +4,6 @@ export type EngineErrorCode =
   | "invalid_input"
   | "invalid_playbook"
   | "playbook_too_large"
-  | "collapse_guard"
   | "llm_unavailable"
   | "llm_failed"
   | "internal";

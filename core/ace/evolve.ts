@@ -3,14 +3,13 @@ import type { LlmClient, UsageEntry } from "../llm/types.ts";
 import { buildCuratorRequest, curate, groupReflections, type ReflectedOutcome } from "./curator.ts";
 import { Draft } from "./draft.ts";
 import { EngineError } from "./errors.ts";
-import { renderPlaybook } from "./format.ts";
-import { assertNoCollapse, pruneToBudget } from "./guards.ts";
 import { applyOperations } from "./operations/apply.ts";
 import { applyTags } from "./operations/tags.ts";
 import type { ChangeEntry } from "./operations/types.ts";
 import { type EvolveOptions, resolveEvolveOptions } from "./options.ts";
 import { type OutcomeInput, parseOutcomes } from "./outcomes.ts";
-import { type Reflection, reflect } from "./reflector.ts";
+import { cleanReflection, type Reflection, reflect, shownBulletIds } from "./reflector.ts";
+import { boundChangeLog, type RefusalLog, refusalLog } from "./refusals.ts";
 import { settleInOrder } from "./settle.ts";
 import { playbookStats } from "./stats.ts";
 import { summarizeChanges } from "./summary.ts";
@@ -19,9 +18,17 @@ import { parseValidPlaybook } from "./validate.ts";
 export interface EvolveResult {
   content: string;
   bulletCount: number;
-  /** The change log: every op applied or rejected (with its reason), in application order. */
+  /**
+   * The change log: counter tags, then the Curator's ops in the reply's order (applied, or
+   * rejected with the reason), then pruning. Every applied entry; the first MAX_LOGGED_REFUSALS
+   * rejected ones.
+   */
   operations: ChangeEntry[];
+  /** Counts every entry, also the refusals left out of `operations`. */
   diffSummary: string;
+  /** What the guards refused and why, bounded in size: for the job's result. */
+  refusals: RefusalLog;
+  /** Each reflection cleaned and bounded (what the Curator saw and what is stored). */
   reflections: Array<{ outcomeId: string; reflection: Reflection }>;
   /** One entry per LLM call that cost tokens, reflections first (in outcome order), then curation. */
   usage: UsageEntry[];
@@ -37,8 +44,8 @@ async function curateAll(
   if (reflected.length === 0) return [];
   // Every group is curated against the same base; op lists are concatenated in group order and
   // conflicts resolve when applied (e.g. an UPDATE of a bullet an earlier group removed is rejected).
-  const text = renderPlaybook({ lines: draft.lines }, { withCounters: true });
-  const stats = playbookStats({ lines: draft.lines });
+  const text = draft.render({ withCounters: true });
+  const stats = playbookStats(draft.toPlaybook());
   const groups = groupReflections(reflected, options.curatorGroupSize);
   const curations = await settleInOrder(
     groups,
@@ -63,10 +70,12 @@ function toEngineError(error: unknown, usage: UsageEntry[]): EngineError {
 }
 
 /**
- * One ACE evolution: a Reflector call per outcome, counter tags, Curator call(s), deterministic
- * application of the proposed ops, collapse guard, then budget pruning. The LLM never rewrites
- * the text. Throws EngineError only: `transient` for provider outages (retry later), permanent for
- * invalid input or playbook, collapse, or unusable LLM output; `usage` always lists the calls made.
+ * One ACE evolution: a Reflector call per outcome, counter tags, Curator call(s), then the
+ * deterministic application of the proposed ops under the guards, and budget pruning. The LLM
+ * never rewrites the text, and no reply can break the invariants of docs/ENGINE_INVARIANTS.md:
+ * what a guard refuses is logged and the rest applies. Throws EngineError only: `transient` for
+ * provider outages (retry later), permanent for invalid input or playbook, or unusable LLM
+ * output; `usage` always lists the calls made.
  */
 export async function evolvePlaybook(
   content: string,
@@ -80,29 +89,35 @@ export async function evolvePlaybook(
     const batch = parseOutcomes(outcomes);
     const base = parseValidPlaybook(content, opts.maxContentBytes);
     const draft = new Draft(base, opts.idFloor);
-    const baseIds = draft.ids();
     const bullets = draft.bullets();
-    const reflections = await settleInOrder(
+    const replies = await settleInOrder(
       batch,
       opts.reflectorConcurrency,
       (o) => reflect(llm, bullets, o, opts),
       usage,
     );
-    const reflected = batch.map((outcome, i) => ({ outcome, reflection: reflections[i] as Reflection }));
+    // Tags are checked against what each reflection was shown; the rest of a reflection is
+    // cleaned before the Curator sees it or it is stored.
     const log = applyTags(
       draft,
-      reflected.map(({ outcome, reflection }) => ({ outcomeId: outcome.id, tags: reflection.bullet_tags })),
+      batch.map((outcome, i) => ({
+        outcomeId: outcome.id,
+        tags: (replies[i] as Reflection).bullet_tags,
+        shown: shownBulletIds(bullets, outcome, opts),
+      })),
     );
+    const reflected = batch.map((outcome, i) => ({
+      outcome,
+      reflection: cleanReflection(replies[i] as Reflection),
+    }));
     const ops = await curateAll(draft, reflected, llm, opts, usage);
     log.push(...applyOperations(draft, ops, opts));
-    assertNoCollapse(baseIds, draft, opts);
-    log.push(...pruneToBudget(draft, opts));
-    const next = draft.render();
     return {
-      content: next,
+      content: draft.render(),
       bulletCount: draft.ids().length,
-      operations: log,
+      operations: boundChangeLog(log),
       diffSummary: summarizeChanges(log),
+      refusals: refusalLog(log),
       reflections: reflected.map(({ outcome, reflection }) => ({ outcomeId: outcome.id, reflection })),
       usage,
     };

@@ -46,9 +46,25 @@ export function parsePlaybook(content: string): Playbook {
   return { lines };
 }
 
-/** Canonical text of one bullet. Counter-less bullets stay counter-less until a counter moves. */
+/** Largest counter value: 9 digits, the most the format (and so the validator) accepts. */
+export const MAX_COUNTER = 999_999_999;
+
+/** Adds to a counter, saturating at MAX_COUNTER so the rendered text always validates. */
+export const addToCounter = (counter: number, amount: number): number =>
+  Math.min(MAX_COUNTER, counter + amount);
+
+// Content that starts like counters. Written without counters, `[id] helpful=99 harmful=0 :: x`
+// would re-parse with forged counters (or, past 9 digits, as malformed): such a bullet is always
+// written with its real counters in front, so its content stays content.
+const COUNTER_LOOKALIKE = /^(helpful|harmful)=/;
+
+/**
+ * Canonical text of one bullet. Counter-less bullets stay counter-less until a counter moves,
+ * unless their content starts like counters (see COUNTER_LOOKALIKE).
+ */
 export function renderBullet(bullet: Bullet, forceCounters = false): string {
-  if (bullet.plain && !forceCounters && bullet.helpful === 0 && bullet.harmful === 0) {
+  const plain = bullet.plain && !forceCounters && bullet.helpful === 0 && bullet.harmful === 0;
+  if (plain && !COUNTER_LOOKALIKE.test(bullet.content)) {
     return `[${bullet.id}] ${bullet.content}`;
   }
   return `[${bullet.id}] helpful=${bullet.helpful} harmful=${bullet.harmful} :: ${bullet.content}`;

@@ -34,6 +34,14 @@ export class IdAllocator {
     this.next = Math.max(maxBulletNumber(this.used), floor) + 1;
   }
 
+  /** The id `allocate(slug)` would hand out next, without taking it. */
+  peek(slug: string): string {
+    for (let n = this.next; ; n++) {
+      const id = `${slug}-${String(n).padStart(ID_DIGITS, "0")}`;
+      if (!this.used.has(id)) return id;
+    }
+  }
+
   allocate(slug: string): string {
     for (;;) {
       const id = `${slug}-${String(this.next).padStart(ID_DIGITS, "0")}`;

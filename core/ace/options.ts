@@ -10,10 +10,10 @@ export const EvolveOptions = z.object({
   tokenBudget: positiveInt,
   /** Size limit of the playbook text, in and out, in UTF-8 bytes. */
   maxContentBytes: positiveInt,
-  /** Collapse guard: largest share of bullets the curator may remove in one evolution. */
-  maxRemovalShare: z.number().min(0).max(1),
-  /** Collapse guard: removals always allowed, however small the playbook. */
-  collapseMinRemovals: z.number().int().min(0),
+  /** Largest share of the bullets one evolution may change: UPDATE, MERGE, REMOVE and pruning together. */
+  maxChangeShare: z.number().min(0).max(1),
+  /** Changes always allowed, however small the playbook. */
+  minChangesAllowed: z.number().int().min(0),
   /** Reflections per curator call; bigger batches are split into groups. */
   curatorGroupSize: positiveInt,
   /** Jaccard word similarity from which an ADD is a duplicate of a bullet in its section. */
@@ -41,8 +41,8 @@ export const DEFAULT_TOKEN_BUDGET = 24_000;
 export const DEFAULT_EVOLVE_OPTIONS: Readonly<EvolveOptions> = Object.freeze({
   tokenBudget: DEFAULT_TOKEN_BUDGET,
   maxContentBytes: DEFAULT_MAX_CONTENT_BYTES,
-  maxRemovalShare: 0.3,
-  collapseMinRemovals: 2,
+  maxChangeShare: 0.3,
+  minChangesAllowed: 2,
   curatorGroupSize: 10,
   similarityThreshold: 0.8,
   maxBulletChars: 2_000,

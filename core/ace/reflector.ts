@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { countLineTokens } from "../llm/tokens.ts";
 import type { LlmClient, StructuredRequest, StructuredResult } from "../llm/types.ts";
+import { cleanField, previewValue, TEXT_LIMITS } from "./clean.ts";
 import { renderBullet } from "./format.ts";
 import type { EvolveOptions } from "./options.ts";
 import type { OutcomeInput } from "./outcomes.ts";
@@ -17,6 +18,9 @@ export const Reflection = z.object({
   bullet_tags: z.array(z.unknown()),
 });
 export type Reflection = z.infer<typeof Reflection>;
+
+/** Tags kept per reflection; a reflection is shown far fewer bullets than this. */
+export const MAX_STORED_TAGS = 1_000;
 
 const text = { type: "string" } as const;
 export const REFLECTION_JSON_SCHEMA = {
@@ -53,24 +57,54 @@ function bulletsShown(bullets: readonly LocatedBullet[], outcome: OutcomeInput, 
   const reported = outcome.bullets_used ?? [];
   if (reported.length > 0) {
     const byId = new Map(bullets.map((b) => [b.id, b]));
-    const known = reported.filter((id) => byId.has(id)).map((id) => renderBullet(byId.get(id)!, true));
+    const ids = [...new Set(reported.filter((id) => byId.has(id)))];
+    const known = ids.map((id) => renderBullet(byId.get(id)!, true));
     const unknown = reported.filter((id) => !byId.has(id));
     const extra = unknown.length ? `\n(reported but not in the playbook: ${unknown.join(", ")})` : "";
-    return { intro: "Bullets the agent reports having used:", lines: known.join("\n") + extra };
+    return { intro: "Bullets the agent reports having used:", lines: known.join("\n") + extra, ids };
   }
   const lines: string[] = [];
+  const ids: string[] = [];
   let tokens = 0;
   for (const bullet of bullets) {
     const line = renderBullet(bullet, true);
     tokens += countLineTokens(line) + 1;
     if (tokens > budget) break;
     lines.push(line);
+    ids.push(bullet.id);
   }
   const omitted = bullets.length - lines.length;
   const note = omitted > 0 ? `\n(${omitted} more bullets not shown)` : "";
   return {
     intro: "The agent did not report which bullets it used. The playbook:",
     lines: lines.join("\n") + note,
+    ids,
+  };
+}
+
+/** Ids of the bullets the reflector is shown for this outcome: the only ones it may tag. */
+export function shownBulletIds(
+  bullets: readonly LocatedBullet[],
+  outcome: OutcomeInput,
+  options: EvolveOptions,
+): Set<string> {
+  return new Set(bulletsShown(bullets, outcome, options.reflectorPlaybookTokens).ids);
+}
+
+/**
+ * A reflection made safe to store and to quote in the Curator's prompt: every text field cleaned
+ * (one line, no control characters or unpaired surrogates) and cut to its limit; at most
+ * MAX_STORED_TAGS tags, each a bounded preview. Tags are still checked one by one when applied.
+ */
+export function cleanReflection(reflection: Reflection): Reflection {
+  const field = (text: string) => cleanField(text, TEXT_LIMITS.reflectionChars);
+  return {
+    reasoning: cleanField(reflection.reasoning, TEXT_LIMITS.reasoningChars),
+    error_identification: field(reflection.error_identification),
+    root_cause_analysis: field(reflection.root_cause_analysis),
+    correct_approach: field(reflection.correct_approach),
+    key_insight: field(reflection.key_insight),
+    bullet_tags: reflection.bullet_tags.slice(0, MAX_STORED_TAGS).map((tag) => previewValue(tag)),
   };
 }
 

@@ -1,9 +1,11 @@
 import type { DatabasePool } from "slonik";
+import { recordAuditEvent } from "../audit/record.ts";
 import { AppError } from "../errors.ts";
 import type { Caller, Scope } from "./caller.ts";
 import type { ApiKeyRow } from "./queries.ts";
 import { insertApiKey, listApiKeys, renameApiKey, revokeApiKey } from "./queries-api-keys.ts";
 import type { ApiKey, CreateApiKeyInput, CreatedApiKey } from "./schemas.ts";
+import type { ClientInfo } from "./session.ts";
 import { generateApiKey } from "./tokens.ts";
 
 export const DEFAULT_KEY_SCOPES: readonly Scope[] = ["read", "write"];
@@ -32,12 +34,24 @@ function requireSession(caller: Caller): void {
 
 const notFound = (id: string) => new AppError("not_found", `No API key with id ${id}.`);
 
-/** Creates a key for the caller; the full key is in the result and nowhere else, ever. Throws `forbidden` for API-key callers. */
+/** Where the request came from (for the audit trail) and the clock (tests). */
+export interface KeyOptions {
+  client?: ClientInfo;
+  now?: Date;
+}
+
+/** What the audit trail keeps of a key: never the key, only what the key list shows anyway. */
+const keyDetails = (row: ApiKeyRow) => ({ api_key_id: row.id, name: row.name, prefix: row.key_prefix });
+
+/**
+ * Creates a key for the caller; the full key is in the result and nowhere else, ever. Records
+ * `api_key_created`. Throws `forbidden` for API-key callers.
+ */
 export async function createApiKey(
   pool: DatabasePool,
   caller: Caller,
   input: CreateApiKeyInput,
-  now = new Date(),
+  { client, now = new Date() }: KeyOptions = {},
 ): Promise<CreatedApiKey> {
   requireSession(caller);
   const { key, hash, prefix } = generateApiKey();
@@ -45,13 +59,18 @@ export async function createApiKey(
   const expiresAt = input.expires_in_days
     ? new Date(now.getTime() + input.expires_in_days * 86_400_000)
     : null;
-  const row = await insertApiKey(pool, {
-    userId: caller.userId,
-    name: input.name,
-    keyHash: hash,
-    keyPrefix: prefix,
-    scopes,
-    expiresAt,
+  const row = await pool.transaction(async (tx) => {
+    const inserted = await insertApiKey(tx, {
+      userId: caller.userId,
+      name: input.name,
+      keyHash: hash,
+      keyPrefix: prefix,
+      scopes,
+      expiresAt,
+    });
+    const details = { ...keyDetails(inserted), scopes, expires_at: expiresAt?.toISOString() ?? null };
+    await recordAuditEvent(tx, { userId: caller.userId, type: "api_key_created", client, details, now });
+    return inserted;
   });
   return { ...toApiKey(row), key };
 }
@@ -66,27 +85,40 @@ export async function listUserApiKeys(
   return (await listApiKeys(pool, caller.userId, now)).map(toApiKey);
 }
 
-/** Revokes a key at once (the next request with it fails). Another user's key, or a revoked one, is `not_found`. */
+/**
+ * Revokes a key at once (the next request with it fails) and records `api_key_revoked`. Another
+ * user's key, or a revoked one, is `not_found`.
+ */
 export async function revokeUserApiKey(
   pool: DatabasePool,
   caller: Caller,
   id: string,
-  now = new Date(),
+  { client, now = new Date() }: KeyOptions = {},
 ): Promise<void> {
   requireSession(caller);
-  if (!(await revokeApiKey(pool, caller.userId, id, now))) throw notFound(id);
+  await pool.transaction(async (tx) => {
+    const row = await revokeApiKey(tx, caller.userId, id, now);
+    if (!row) throw notFound(id);
+    const details = keyDetails(row);
+    await recordAuditEvent(tx, { userId: caller.userId, type: "api_key_revoked", client, details, now });
+  });
 }
 
-/** Renames a working key. Another user's key, or a revoked one, is `not_found`. */
+/** Renames a working key and records `api_key_renamed`. Another user's key, or a revoked one, is `not_found`. */
 export async function renameUserApiKey(
   pool: DatabasePool,
   caller: Caller,
   id: string,
   name: string,
-  now = new Date(),
+  { client, now = new Date() }: KeyOptions = {},
 ): Promise<ApiKey> {
   requireSession(caller);
-  const row = await renameApiKey(pool, caller.userId, id, name, now);
-  if (!row) throw notFound(id);
+  const row = await pool.transaction(async (tx) => {
+    const renamed = await renameApiKey(tx, caller.userId, id, name, now);
+    if (!renamed) throw notFound(id);
+    const details = { ...keyDetails(renamed.key), previous_name: renamed.previousName };
+    await recordAuditEvent(tx, { userId: caller.userId, type: "api_key_renamed", client, details, now });
+    return renamed.key;
+  });
   return toApiKey(row);
 }

@@ -1,5 +1,6 @@
 import type { CommonQueryMethods } from "slonik";
 import { AppError } from "../errors.ts";
+import { recordAccountLockoutRefusal } from "../metrics/index.ts";
 import { rateKeys } from "../rate-limit/keys.ts";
 import {
   clearLoginFailures,
@@ -26,6 +27,7 @@ export async function assertNotLocked(db: CommonQueryMethods, email: string, now
   const until = await lockedUntil(db, rateKeys.account(email));
   if (!until || until.getTime() <= now.getTime()) return;
   const seconds = Math.ceil((until.getTime() - now.getTime()) / 1000);
+  recordAccountLockoutRefusal();
   throw new AppError(
     "rate_limited",
     `Too many failed sign-in attempts for this account. Try again in ${seconds} seconds.`,

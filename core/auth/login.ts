@@ -1,4 +1,5 @@
-import type { DatabasePool } from "slonik";
+import type { CommonQueryMethods, DatabasePool } from "slonik";
+import { recordAuditEvent } from "../audit/record.ts";
 import { AppError } from "../errors.ts";
 import { enforceRateLimit, rateKeys } from "../rate-limit/index.ts";
 import { assertNotLocked, clearLockout, noteLoginFailure } from "./lockout.ts";
@@ -36,7 +37,12 @@ export async function loginUser(
     ? await verifyPassword(input.password, user.password_hash)
     : await burnPasswordCheck(input.password, settings.passwordHash).then(() => false);
   if (!user || !ok) {
-    const lockedFor = await noteLoginFailure(pool, input.email, now);
+    // An unknown email is nobody's event: there is no account to show it to (metrics count it).
+    const lockedFor = await pool.transaction(async (tx) => {
+      const seconds = await noteLoginFailure(tx, input.email, now);
+      if (user) await auditFailure(tx, user.id, seconds, { client: options.client, now });
+      return seconds;
+    });
     throw new AppError(
       "unauthenticated",
       WRONG,
@@ -46,6 +52,25 @@ export async function loginUser(
   await clearLockout(pool, input.email);
   return pool.transaction(async (tx) => {
     await touchLastLogin(tx, user.id, now);
+    await recordAuditEvent(tx, { userId: user.id, type: "signed_in", client: options.client, now });
     return (await issueSession(tx, settings.session, user, { client: options.client, now })).session;
   });
+}
+
+/** A wrong password for a real account, and the lock it started when it was one too many. */
+async function auditFailure(
+  tx: CommonQueryMethods,
+  userId: string,
+  lockedSeconds: number,
+  at: { client?: ClientInfo; now: Date },
+): Promise<void> {
+  await recordAuditEvent(tx, { userId, type: "sign_in_failed", ...at });
+  if (lockedSeconds > 0) {
+    await recordAuditEvent(tx, {
+      userId,
+      type: "account_locked",
+      details: { locked_seconds: lockedSeconds },
+      ...at,
+    });
+  }
 }

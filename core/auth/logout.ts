@@ -1,20 +1,29 @@
 import type { DatabasePool } from "slonik";
+import { recordAuditEvent } from "../audit/record.ts";
 import { revokeFamilyOfToken } from "./queries.ts";
+import type { ClientInfo } from "./session.ts";
 import type { SessionRegistry } from "./sessions.ts";
 import { hashSecret } from "./tokens.ts";
 
 /**
  * Ends the session the refresh token belongs to by revoking its whole family (every rotation of
- * that sign-in). Idempotent: an unknown or already revoked token is not an error, since the
- * outcome the client wants, being signed out, already holds. The session's access tokens are
- * refused from the next request on, in every process (the revocation NOTIFYs them on commit).
+ * that sign-in), and records `signed_out` for its owner in the same transaction. Idempotent: an
+ * unknown or already revoked token is not an error (and records nothing), since the outcome the
+ * client wants, being signed out, already holds. The session's access tokens are refused from the
+ * next request on, in every process (the revocation NOTIFYs them on commit).
  */
 export async function logoutSession(
   pool: DatabasePool,
   sessions: SessionRegistry,
   refreshToken: string,
-  now = new Date(),
+  options: { client?: ClientInfo; now?: Date } = {},
 ): Promise<void> {
-  const ended = await revokeFamilyOfToken(pool, hashSecret(refreshToken), now);
+  const now = options.now ?? new Date();
+  const ended = await pool.transaction(async (tx) => {
+    const rows = await revokeFamilyOfToken(tx, hashSecret(refreshToken), now);
+    const owner = rows[0]?.user_id;
+    if (owner) await recordAuditEvent(tx, { userId: owner, type: "signed_out", client: options.client, now });
+    return rows;
+  });
   sessions.ended(ended.map((row) => row.id));
 }

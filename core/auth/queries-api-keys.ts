@@ -1,4 +1,5 @@
 import { type CommonQueryMethods, sql } from "slonik";
+import { z } from "zod";
 import type { Scope } from "./caller.ts";
 import { ApiKeyRow, apiKeyColumns } from "./queries.ts";
 
@@ -38,11 +39,24 @@ export const revokeApiKey = (db: CommonQueryMethods, userId: string, id: string,
     where id = ${id} and user_id = ${userId} and revoked_at is null
     returning ${apiKeyColumns}`);
 
-export const renameApiKey = (db: CommonQueryMethods, userId: string, id: string, name: string, now: Date) =>
-  db.maybeOne(sql.type(ApiKeyRow)`
-    update api_keys set name = ${name}
-    where id = ${id} and user_id = ${userId} and ${usable(now)}
-    returning ${apiKeyColumns}`);
+/** Renames one of the user's working keys; null when it is not theirs, revoked or expired. */
+export const renameApiKey = async (
+  db: CommonQueryMethods,
+  userId: string,
+  id: string,
+  name: string,
+  now: Date,
+) => {
+  const row = await db.maybeOne(sql.type(ApiKeyRow.extend({ previous_name: z.string() }))`
+    with old as (
+      select id, name from api_keys where id = ${id} and user_id = ${userId} and ${usable(now)} for update)
+    update api_keys k set name = ${name} from old where k.id = old.id
+    returning k.id, k.user_id, k.name, k.key_prefix, k.scopes, k.created_at, k.last_used_at, k.expires_at,
+      old.name as previous_name`);
+  if (!row) return null;
+  const { previous_name, ...key } = row;
+  return { key, previousName: previous_name };
+};
 
 /** The working key with this hash (revoked and expired keys are not found). */
 export const findUsableApiKey = (db: CommonQueryMethods, keyHash: string, now: Date) =>

@@ -43,13 +43,15 @@ export const clearLoginFailures = (db: CommonQueryMethods, key: string) =>
   db.query(sql.unsafe`delete from login_failures where key = ${key}`);
 
 /** Deletes login-failure records neither recent (a day) nor locking; returns how many went. */
-export const pruneLoginFailures = (db: CommonQueryMethods, now: Date) => {
+export const pruneLoginFailures = (db: CommonQueryMethods, now: Date, batch: number) => {
   const at = now.toISOString();
   return db.oneFirst(sql.type(z.object({ n: z.number() }))`
     with gone as (
-      delete from login_failures
-      where last_failure_at < ${at}::timestamptz - interval '1 day'
-        and (locked_until is null or locked_until < ${at}::timestamptz)
+      delete from login_failures where key in (
+        select key from login_failures
+        where last_failure_at < ${at}::timestamptz - interval '1 day'
+          and (locked_until is null or locked_until < ${at}::timestamptz)
+        limit ${batch} for update skip locked)
       returning 1)
     select count(*) as n from gone`);
 };

@@ -80,27 +80,31 @@ export const markRefreshTokenUsed = (db: CommonQueryMethods, id: string, replace
 export const SESSION_ENDED_CHANNEL = "ace_session_ended";
 
 const announceEnded = sql.fragment`
-  select family_id::text as id, pg_notify(${SESSION_ENDED_CHANNEL}, family_id::text)::text as announced
-  from (select distinct family_id from revoked) f`;
+  select family_id::text as id, user_id::text as user_id,
+    pg_notify(${SESSION_ENDED_CHANNEL}, family_id::text)::text as announced
+  from (select distinct family_id, user_id from revoked) f`;
 
-const Ended = z.object({ id: z.string(), announced: z.string().nullable() });
+const Ended = z.object({ id: z.string(), user_id: z.string(), announced: z.string().nullable() });
 
 /** Ends the session (every token of the family) and announces it, in one statement; returns it if it ran. */
 export const revokeRefreshFamily = (db: CommonQueryMethods, familyId: string, now: Date) =>
   db.any(sql.type(Ended)`
     with revoked as (
       update refresh_tokens set revoked_at = ${ts(now)}
-      where family_id = ${familyId} and revoked_at is null returning family_id)
+      where family_id = ${familyId} and revoked_at is null returning family_id, user_id)
     ${announceEnded}`);
 
-/** Ends the session the refresh token belongs to and announces it, in one statement; returns it if it ran. */
+/**
+ * Ends the session the refresh token belongs to and announces it, in one statement; returns the
+ * ended session with its owner, or nothing when nothing was left to revoke.
+ */
 export const revokeFamilyOfToken = (db: CommonQueryMethods, tokenHash: string, now: Date) =>
   db.any(sql.type(Ended)`
     with revoked as (
       update refresh_tokens set revoked_at = ${ts(now)}
       where revoked_at is null
         and family_id = (select family_id from refresh_tokens where token_hash = ${tokenHash})
-      returning family_id)
+      returning family_id, user_id)
     ${announceEnded}`);
 
 /**
@@ -112,11 +116,14 @@ export const isSessionActive = (db: CommonQueryMethods, familyId: string) =>
     select exists (
       select 1 from refresh_tokens where family_id = ${familyId} and revoked_at is null) as active`);
 
-/** Deletes refresh tokens a day past expiry (run hourly); returns how many went. */
-export const pruneExpiredRefreshTokens = (db: CommonQueryMethods, now: Date) =>
+/** Deletes up to `batch` refresh tokens a day past expiry (run hourly); returns how many went. */
+export const pruneExpiredRefreshTokens = (db: CommonQueryMethods, now: Date, batch: number) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     with gone as (
-      delete from refresh_tokens where expires_at < ${now.toISOString()}::timestamptz - interval '1 day' returning 1)
+      delete from refresh_tokens where id in (
+        select id from refresh_tokens where expires_at < ${now.toISOString()}::timestamptz - interval '1 day'
+        limit ${batch} for update skip locked)
+      returning 1)
     select count(*) as n from gone`);
 
 export const ApiKeyRow = z.object({

@@ -1,4 +1,5 @@
 import type { DatabasePool } from "slonik";
+import { recordAuditEvent } from "../audit/record.ts";
 import { AppError } from "../errors.ts";
 import {
   findRefreshTokenForUpdate,
@@ -53,6 +54,12 @@ export async function refreshSession(
     }
     if (token.used_at) {
       await revokeRefreshFamily(tx, token.family_id, now);
+      await recordAuditEvent(tx, {
+        userId: token.user_id,
+        type: "refresh_token_reuse_detected",
+        client: options.client,
+        now,
+      });
       return {
         ended: token.family_id,
         error: signInAgain("This refresh token was already used, so the session was closed for safety."),

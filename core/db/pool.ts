@@ -31,11 +31,21 @@ const validateRows: Interceptor = {
 export interface DbPoolOptions {
   maxPoolSize?: number;
   statementTimeoutMs?: number;
+  /** Shown in pg_stat_activity (`ace-api`, `ace-worker`), so an operator sees who holds which connection. */
+  applicationName?: string;
+}
+
+/** `url` with `application_name` set, unless the URL already names one. */
+export function withApplicationName(url: string, name: string | undefined): string {
+  if (!name) return url;
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has("application_name")) parsed.searchParams.set("application_name", name);
+  return parsed.toString();
 }
 
 /** Opens a slonik pool on `url`. Connections are made lazily; call `pool.end()` to close. */
 export function createDbPool(url: string, options: DbPoolOptions = {}): Promise<DatabasePool> {
-  return createPool(url, {
+  return createPool(withApplicationName(url, options.applicationName), {
     interceptors: [validateRows],
     typeParsers,
     maxPoolSize: options.maxPoolSize ?? 10,

@@ -1,4 +1,5 @@
 import type { CommonQueryMethods } from "slonik";
+import { recordEvolutionTriggered } from "../metrics/index.ts";
 import {
   addWorkerJob,
   countPendingOutcomes,
@@ -23,6 +24,8 @@ export async function enqueueEvolution(
   const jobId = await insertJob(tx, job);
   if (jobId) {
     await addWorkerJob(tx, { job_id: jobId, playbook_id: job.playbookId }, job.maxAttempts);
+    // Counted as queued here, inside the transaction: every caller commits right after this.
+    recordEvolutionTriggered(job.trigger);
     return { job_id: jobId, status: "queued", is_new: true };
   }
   const active = await findActiveJob(tx, job.playbookId);

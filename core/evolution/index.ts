@@ -8,6 +8,7 @@ export { reconcileEvolutionJobs } from "./reconcile.ts";
 export {
   type EvolutionDeps,
   type EvolutionSettings,
+  isUnexpectedFailure,
   RetryableEvolutionError,
   type RunOutcome,
   runEvolution,

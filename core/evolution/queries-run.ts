@@ -100,13 +100,16 @@ export const completeJob = (
     fromVersionId: string | null;
     toVersionId: string | null;
     summary: string;
+    /** What the guards refused (bounded by the engine); null when nothing ran. */
+    refusals: Record<string, unknown> | null;
   },
 ) =>
   db.query(sql.unsafe`
     update evolution_jobs set status = 'completed', completed_at = now(), updated_at = now(),
       outcomes_processed = ${job.outcomesProcessed}, token_totals = ${sql.jsonb(job.tokenTotals as never)},
       ace_core_version = ${job.aceCoreVersion}, from_version_id = ${job.fromVersionId},
-      to_version_id = ${job.toVersionId}, result_summary = ${job.summary}, error_message = null
+      to_version_id = ${job.toVersionId}, result_summary = ${job.summary}, error_message = null,
+      refusals = ${job.refusals === null ? null : sql.jsonb(job.refusals as never)}
     where id = ${job.id}`);
 
 export const failJob = (

@@ -14,6 +14,7 @@ export const JobRow = z.object({
   outcomes_processed: z.number(),
   error_message: z.string().nullable(),
   result_summary: z.string().nullable(),
+  refusals: z.record(z.string(), z.unknown()).nullable(),
   token_totals: z.record(z.string(), z.unknown()),
   from_version: z.number().nullable(),
   to_version: z.number().nullable(),
@@ -25,7 +26,7 @@ export type JobRow = z.infer<typeof JobRow>;
 
 const jobColumns = sql.fragment`
   j.id, j.playbook_id, j.user_id, j.status, j.trigger, j.attempts, j.max_attempts, j.outcomes_processed,
-  j.error_message, j.result_summary, j.token_totals,
+  j.error_message, j.result_summary, j.refusals, j.token_totals,
   (select version_number from playbook_versions where id = j.from_version_id) as from_version,
   (select version_number from playbook_versions where id = j.to_version_id) as to_version,
   j.created_at, j.started_at, j.completed_at`;

@@ -6,6 +6,7 @@ import {
   isEngineError,
   playbookStats,
 } from "../ace/index.ts";
+import { reportError } from "../error-tracking.ts";
 import { isLlmError, type LlmClient, type UsageEntry } from "../llm/index.ts";
 import type { Logger } from "../logger.ts";
 import { appendVersion, lockPlaybook } from "../playbooks/queries.ts";
@@ -30,7 +31,7 @@ import type { EvolvePayload } from "./schemas.ts";
 export interface EvolutionSettings {
   batchSize: number;
   tokenBudget: number;
-  maxRemovalShare: number;
+  maxChangeShare: number;
   maxContentBytes: number;
   /** When the job's commit queues the next evolution (outcomes reported meanwhile). */
   threshold: ThresholdSettings;
@@ -115,6 +116,7 @@ async function runLocked(
       fromVersionId: state.current_version_id,
       toVersionId: null,
       summary: "skipped: the playbook was archived before the evolution ran; its outcomes wait",
+      refusals: null,
     });
     log.info("evolution skipped: playbook archived");
     return "skipped";
@@ -130,7 +132,7 @@ async function runLocked(
     const llm = recordingUsage(deps, { userId: job.user_id, playbookId: job.playbook_id, jobId: job.id });
     result = await evolvePlaybook(state.content, outcomes, llm, {
       tokenBudget: state.token_budget ?? deps.settings.tokenBudget,
-      maxRemovalShare: deps.settings.maxRemovalShare,
+      maxChangeShare: deps.settings.maxChangeShare,
       maxContentBytes: Math.max(deps.settings.maxContentBytes, Buffer.byteLength(state.content)),
       idFloor: state.id_floor,
     });
@@ -190,7 +192,7 @@ const SUBSTANTIVE = new Set(["ADD", "UPDATE", "MERGE", "REMOVE", "PRUNE"]);
 function summarize(result: EvolveResult | null, outcomes: number, changed: boolean): string {
   if (!result) return "nothing to process: no pending outcomes";
   const proposed = result.operations.some((e) => e.status === "applied" && SUBSTANTIVE.has(e.op));
-  if (proposed) return result.diffSummary;
+  if (proposed || result.refusals.total > 0) return result.diffSummary;
   const tail = changed ? "bullet counters updated" : "no new version created";
   return `curator proposed no changes for ${outcomes} outcome(s); ${tail}`;
 }
@@ -215,6 +217,7 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<"
         fromVersionId: current,
         toVersionId: null,
         summary: ARCHIVED_MEANWHILE,
+        refusals: null,
       });
       return "skipped";
     }
@@ -251,11 +254,21 @@ async function complete(deps: EvolutionDeps, job: Job, c: Completion): Promise<"
       fromVersionId: c.state?.current_version_id ?? null,
       toVersionId: version?.id ?? null,
       summary: summarize(c.result, c.outcomes.length, changed),
+      refusals: c.result ? { ...c.result.refusals } : null,
     });
     if (c.outcomes.length > 0) await touchLastEvolved(tx, job.playbook_id);
     await enqueueIfThresholdMet(tx, { id: job.playbook_id, userId: job.user_id }, deps.settings.threshold);
     return "completed";
   });
+}
+
+/**
+ * A bug or an outage of ours (for error tracking), not an expected failure: a provider outage,
+ * unusable model output, the collapse guard, or a playbook lock still held.
+ */
+export function isUnexpectedFailure(error: unknown): boolean {
+  if (error instanceof RetryableEvolutionError || isLlmError(error)) return false;
+  return isEngineError(error) ? error.code === "internal" : true;
 }
 
 // Unknown errors (a dropped database connection, …) are retried too; the last attempt fails the job.
@@ -304,6 +317,7 @@ async function fail(
   log: Logger,
 ): Promise<RunOutcome> {
   const message = describe(error);
+  if (isUnexpectedFailure(error)) reportError(error, { tags: { job_id: job.id, attempt: attempt.number } });
   if ((isTransient(error) || isUnusableReply(error)) && attempt.number < attempt.max) {
     log.warn("evolution attempt failed; will retry", { error: message });
     await noteRetry(deps.pool, job.id, `attempt ${attempt.number} of ${attempt.max} failed: ${message}`);

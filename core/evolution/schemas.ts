@@ -18,6 +18,23 @@ export const TokenTotals = z.object({
 });
 export type TokenTotals = z.infer<typeof TokenTotals>;
 
+export const Refusals = z.object({
+  total: z.number().int().describe("Operations and tags refused"),
+  listed: z
+    .array(
+      z.object({
+        op: z.string().describe("ADD, UPDATE, MERGE, REMOVE, TAG, PRUNE or INVALID"),
+        source: z.enum(["curator", "reflector", "budget"]),
+        bullet_ids: z.array(z.string()),
+        outcome_id: z.string().nullable().describe("For tags: the outcome whose reflection proposed it"),
+        reason: z.string(),
+      }),
+    )
+    .describe("The first 50 refusals, in order"),
+  omitted: z.number().int().describe("Refusals counted in total but not listed"),
+});
+export type Refusals = z.infer<typeof Refusals>;
+
 export const EvolutionJob = z.object({
   job_id: z.string(),
   playbook_id: z.string(),
@@ -28,6 +45,9 @@ export const EvolutionJob = z.object({
   max_attempts: z.number().int(),
   error_message: z.string().nullable(),
   result_summary: z.string().nullable().describe("What the evolution changed, e.g. `+3 added, 1 updated`"),
+  refusals: Refusals.nullable().describe(
+    "What the evolution's guards refused and why (null until it completes): see docs/ENGINE_INVARIANTS.md",
+  ),
   token_totals: TokenTotals.partial(),
   from_version: z.number().int().nullable(),
   to_version: z.number().int().nullable(),

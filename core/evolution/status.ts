@@ -20,6 +20,7 @@ export function toEvolutionJob(row: JobRow): EvolutionJob {
     max_attempts: row.max_attempts,
     error_message: row.error_message,
     result_summary: row.result_summary,
+    refusals: row.refusals as EvolutionJob["refusals"],
     token_totals: row.token_totals as EvolutionJob["token_totals"],
     from_version: row.from_version,
     to_version: row.to_version,

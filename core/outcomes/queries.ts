@@ -67,3 +67,21 @@ export const countOutcomes = (
 ) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) as n from outcomes where ${filters(playbookId, q.status, q.processed)}`);
+
+/**
+ * Retention: clears the reasoning trace, notes and the reflection derived from them of up to
+ * `batch` outcomes reported before `before`, oldest first. The row, its status, bullets used and
+ * link to the evolution that processed it stay, so counts and history stay true. Returns how
+ * many were cleared.
+ */
+export const clearOutcomeTexts = (db: CommonQueryMethods, before: Date, batch: number) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    with cleared as (
+      update outcomes set reasoning_trace = null, notes = null, reflection_data = null
+      where id in (
+        select id from outcomes
+        where created_at < ${sql.timestamp(before)}
+          and (reasoning_trace is not null or notes is not null or reflection_data is not null)
+        order by created_at limit ${batch} for update skip locked)
+      returning 1)
+    select count(*)::int as n from cleared`);

@@ -4,6 +4,7 @@ import { requireScope } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { enqueueIfThresholdMet, type ThresholdSettings } from "../evolution/enqueue.ts";
 import { countPendingOutcomes, findActiveJob } from "../evolution/queries.ts";
+import { recordOutcome } from "../metrics/index.ts";
 import { lockOwnPlaybook } from "../playbooks/access.ts";
 import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
 import { findByIdempotencyKey, insertOutcome } from "./queries.ts";
@@ -52,7 +53,8 @@ export async function reportOutcome(
   checkSize("reasoning_trace", input.reasoning_trace, options.limits.reasoningTraceBytes);
   checkSize("notes", input.notes, options.limits.notesBytes);
   const key = options.idempotencyKey?.trim() || input.client_outcome_id || null;
-  return pool.transaction(async (tx) => {
+  let inserted = false;
+  const recorded = await pool.transaction(async (tx) => {
     // The playbook lock serialises reports to one playbook, so exactly one of them sees the
     // pending count reach the threshold (and sees a job that completed meanwhile).
     const playbook = await lockOwnPlaybook(tx, caller, playbookId);
@@ -82,6 +84,7 @@ export async function reportOutcome(
       bulletsUsed: [...new Set(input.bullets_used ?? [])],
       idempotencyKey: key,
     });
+    inserted = true;
     const { pending, queued } = await enqueueIfThresholdMet(
       tx,
       { id: playbook.id, userId: caller.userId },
@@ -94,4 +97,6 @@ export async function reportOutcome(
       queued_evolution_id: queued?.job_id ?? null,
     };
   });
+  if (inserted) recordOutcome(input.outcome); // counted once committed; a replay is not a new outcome
+  return recorded;
 }

@@ -31,9 +31,12 @@ export const recordHit = (
  * Deletes buckets idle for a day, longer than any window (such a bucket and a missing one behave
  * the same); returns how many went.
  */
-export const pruneIdleBuckets = (db: CommonQueryMethods, now: Date) =>
+export const pruneIdleBuckets = (db: CommonQueryMethods, now: Date, batch: number) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     with gone as (
-      delete from rate_limit_buckets where updated_at < ${now.toISOString()}::timestamptz - interval '1 day'
+      delete from rate_limit_buckets where key in (
+        select key from rate_limit_buckets
+        where updated_at < ${now.toISOString()}::timestamptz - interval '1 day'
+        limit ${batch} for update skip locked)
       returning 1)
     select count(*) as n from gone`);

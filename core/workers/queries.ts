@@ -44,3 +44,15 @@ export const deleteHeartbeats = (db: CommonQueryMethods, workerIds: readonly str
   db.query(
     sql.unsafe`delete from worker_heartbeats where worker_id = any(${sql.array([...workerIds], "text")})`,
   );
+
+/**
+ * Deletes up to `batch` queue jobs that ran out of attempts before `before` (graphile-worker
+ * deletes completed jobs itself and keeps failed ones for diagnosis), through its own
+ * `complete_jobs`, which skips any job a worker holds. Returns how many went.
+ */
+export const deleteFailedQueueJobs = (db: CommonQueryMethods, before: Date, batch: number) =>
+  db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*)::int as n from graphile_worker.complete_jobs(array(
+      select id from graphile_worker.jobs
+      where attempts >= max_attempts and locked_at is null and updated_at < ${sql.timestamp(before)}
+      order by id limit ${batch}))`);

@@ -47,6 +47,14 @@ describe("loadConfig", () => {
     ]);
   });
 
+  test("the change share is EVOLUTION_MAX_CHANGE_SHARE; the old removal-only name is refused by name", () => {
+    expect(loadConfig({}).evolution.maxChangeShare).toBe(0.3);
+    expect(loadConfig({ EVOLUTION_MAX_CHANGE_SHARE: "0.1" }).evolution.maxChangeShare).toBe(0.1);
+    expect(problemsOf({ EVOLUTION_MAX_REMOVAL_SHARE: "0.1" })).toEqual([
+      "EVOLUTION_MAX_REMOVAL_SHARE was renamed EVOLUTION_MAX_CHANGE_SHARE (it now counts updates, merges and pruning too): rename it",
+    ]);
+  });
+
   test("billing needs both Stripe keys only when enabled", () => {
     expect(problemsOf({ BILLING_ENABLED: "false" })).toEqual([]);
     expect(

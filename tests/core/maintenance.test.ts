@@ -6,6 +6,7 @@ import { useTestDatabase } from "../support/db.ts";
 import { createUser } from "../support/factories.ts";
 
 const db = useTestDatabase();
+const RETENTION = { outcomeTraceDays: 90, auditEventDays: 365 };
 const ago = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
 
 describe("pruneExpiredState", () => {
@@ -19,7 +20,14 @@ describe("pruneExpiredState", () => {
     await db.pool.query(sql.unsafe`
       insert into refresh_tokens (user_id, family_id, token_hash, expires_at) values
         (${user.userId}, gen_random_uuid(), 'expired', ${ago(48)}), (${user.userId}, gen_random_uuid(), 'valid', ${ago(-24)})`);
-    expect(await pruneExpiredState(db.pool)).toEqual({ buckets: 1, loginFailures: 1, refreshTokens: 1 });
+    expect(await pruneExpiredState(db.pool, RETENTION)).toEqual({
+      buckets: 1,
+      loginFailures: 1,
+      refreshTokens: 1,
+      failedQueueJobs: 0,
+      outcomeTraces: 0,
+      auditEvents: 0,
+    });
     const keys = await db.pool.anyFirst(sql.type(z.object({ key: z.string() }))`
       select key from rate_limit_buckets union all select key from login_failures order by 1`);
     expect(keys).toEqual(["fresh", "locked", "recent"]);

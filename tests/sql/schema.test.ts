@@ -58,6 +58,7 @@ describe("schema", () => {
       "outcomes.metadata": "jsonb",
       "evolution_jobs.status": "evolution_status",
       "evolution_jobs.token_totals": "jsonb",
+      "evolution_jobs.refusals": "jsonb",
       "evolution_jobs.outcomes_processed": "integer",
       "evolution_jobs.ace_core_version": "text",
       "evolution_jobs.error_message": "text",

@@ -4,6 +4,7 @@ import { serveHttp } from "../../api/serve.ts";
 import type { Config } from "../../core/config.ts";
 import type { CoreDeps, Deps } from "../../core/create-core.ts";
 import { createLogger, type Logger, type LogLevel } from "../../core/logger.ts";
+import { watchDatabase } from "../../core/metrics/index.ts";
 import { createTestDeps } from "./core.ts";
 
 export interface TestApp {
@@ -30,6 +31,7 @@ export function createTestApp(
   const logger = createLogger(level, {}, (line) => logs.push(JSON.parse(line)));
   const deps = createTestDeps(pool, { env, logger, ...extra });
   const { config } = deps;
+  watchDatabase("api", pool, 10); // as compose does: /metrics reports this pool and the queue
   const handler = createFetchHandler(createApp(deps), deps);
   return {
     deps,

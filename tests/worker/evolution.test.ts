@@ -229,7 +229,7 @@ describe("evolve_playbook", () => {
     expect(await spentBy(job!.id)).toBe(8); // every call of both attempts
   }, 30_000);
 
-  test("a curator removing most bullets is refused by the collapse guard: job failed, playbook untouched", async () => {
+  test("a curator removing most bullets is refused by the collapse guard: job completed, bullets kept, refusals recorded", async () => {
     const { playbook } = await playbookWithOutcomes(db.pool, alice, 1);
     const remove = (id: string) => ({
       type: "REMOVE",
@@ -248,9 +248,20 @@ describe("evolve_playbook", () => {
     );
     await triggerEvolution(db.pool, alice, playbook.id, { maxAttempts: 3 });
     const [job] = await finished(playbook.id);
-    expect(job).toMatchObject({ status: "failed", attempts: 1 });
-    expect(job!.error_message).toContain("removing 3 of 3 bullets");
-    await expectPlaybookUntouched(db.pool, alice, playbook.id, 1);
+    expect(job).toMatchObject({ status: "completed", attempts: 1, outcomes_processed: 1 });
+    // The reflection's tag still counts; none of the removals applied.
+    const detail = await getPlaybook(db.pool, alice, playbook.id);
+    expect(detail.content).toContain("[str-00001] helpful=1 harmful=0");
+    for (const id of ["str-00002", "err-00003"]) expect(detail.content).toContain(`[${id}]`);
+    const refusals = await db.pool.oneFirst(sql.type(z.object({ r: z.any() }))`
+      select refusals as r from evolution_jobs where id = ${job!.id}`);
+    expect(refusals).toMatchObject({ total: 3, omitted: 0 });
+    expect(refusals.listed.map((r: { op: string; bullet_ids: string[] }) => [r.op, r.bullet_ids])).toEqual([
+      ["REMOVE", ["str-00001"]],
+      ["REMOVE", ["str-00002"]],
+      ["REMOVE", ["err-00003"]],
+    ]);
+    expect(refusals.listed[0].reason).toContain("collapse guard: the reply would change 3 of 3 bullets");
   }, 30_000);
 
   test("a playbook archived while its evolution waited: the job is skipped, the outcomes stay pending", async () => {

@@ -1,120 +1,149 @@
+import { previewValue } from "../clean.ts";
 import type { Draft } from "../draft.ts";
-import { sectionKey } from "../format.ts";
-import type { SimilarityIndex } from "../similarity.ts";
+import { addToCounter, renderBullet } from "../format.ts";
+import { type ChangeLedger, lineSize, type Size } from "../ledger.ts";
 import type { CuratorOp } from "./schemas.ts";
 import { type ChangeEntry, entry } from "./types.ts";
 
-export interface ApplyContext {
-  draft: Draft;
-  similarity: SimilarityIndex;
-  similarityThreshold: number;
-  maxBulletChars: number;
-}
-
+export type ChangeOp = Exclude<CuratorOp, { type: "ADD" }>;
 type Op<K extends CuratorOp["type"]> = Extract<CuratorOp, { type: K }>;
 
-function missing(ctx: ApplyContext, id: string): string | null {
-  if (ctx.draft.get(id)) return null;
-  return ctx.draft.wasRemoved(id)
-    ? `bullet ${id} was already removed earlier in this evolution`
-    : `unknown bullet id ${id}`;
+/** What earlier operations of this evolution did to a bullet: each bullet changes at most once. */
+export type Touched = Map<string, "removed" | "changed">;
+
+/** The bullets an UPDATE, MERGE or REMOVE changes. */
+export const targets = (op: ChangeOp): string[] => (op.type === "MERGE" ? op.bullet_ids : [op.bullet_id]);
+
+const MAX_LOGGED_IDS = 10;
+
+/** A refused op; what it proposed is kept as a bounded preview. */
+export const rejected = (op: CuratorOp, rejection: string): ChangeEntry =>
+  entry({
+    op: op.type,
+    status: "rejected",
+    source: "curator",
+    bulletIds: op.type === "ADD" ? [] : targets(op).slice(0, MAX_LOGGED_IDS),
+    rejection,
+    reason: op.reason,
+    proposed: previewValue(op),
+  });
+
+function unavailable(draft: Draft, touched: Touched, id: string): string | null {
+  const earlier = touched.get(id);
+  if (earlier) return `bullet ${id} was already ${earlier} earlier in this evolution`;
+  return draft.get(id) && !draft.isNew(id) ? null : `unknown bullet id ${id}`;
 }
 
-function tooLong(ctx: ApplyContext, content: string): string | null {
-  return content.length > ctx.maxBulletChars
-    ? `content is ${content.length} characters; the limit is ${ctx.maxBulletChars}`
+export function tooLong(content: string, maxChars: number): string | null {
+  return content.length > maxChars
+    ? `content is ${content.length} characters; the limit is ${maxChars}`
     : null;
 }
 
-const rejected = (op: CuratorOp, rejection: string): ChangeEntry =>
-  entry({ op: op.type, status: "rejected", source: "curator", rejection, reason: op.reason, proposed: op });
-
-/** ADD: a fresh bullet, or a helpful bump on a near duplicate in the same section. */
-export function applyAdd(ctx: ApplyContext, op: Op<"ADD">): ChangeEntry {
-  const problem = tooLong(ctx, op.content);
-  if (problem) return rejected(op, problem);
-  const key = sectionKey(op.section);
-  const peers = ctx.draft.bullets().filter((b) => b.section !== null && sectionKey(b.section) === key);
-  const twin = ctx.similarity.closest(op.content, peers, ctx.similarityThreshold);
-  if (twin) {
-    const before = ctx.draft.snapshot(twin.id);
-    const bullet = ctx.draft.get(twin.id)!;
-    bullet.helpful += 1;
-    const after = ctx.draft.snapshot(twin.id);
-    return entry({
-      op: "ADD",
-      status: "applied",
-      source: "curator",
-      bulletIds: [twin.id],
-      before: [before],
-      after,
-      reason: op.reason,
-      duplicateOf: twin.id,
-    });
+function firstRepeat(ids: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) return id;
+    seen.add(id);
   }
-  const bullet = ctx.draft.add(op.section, op.content);
-  return entry({
-    op: "ADD",
-    status: "applied",
-    source: "curator",
-    bulletIds: [bullet.id],
-    after: ctx.draft.snapshot(bullet.id),
-    reason: op.reason,
+  return undefined;
+}
+
+/**
+ * Why a change cannot apply to the draft (unknown id, a bullet an earlier op already changed,
+ * content too long or unchanged), or null; a valid op marks its bullets as touched.
+ */
+export function checkChange(draft: Draft, touched: Touched, op: ChangeOp, maxChars: number): string | null {
+  const ids = targets(op);
+  const repeated = firstRepeat(ids);
+  const problem =
+    (repeated ? `bullet id ${repeated} is listed twice` : null) ??
+    ids.map((id) => unavailable(draft, touched, id)).find((p) => p !== null) ??
+    (op.type === "REMOVE" ? null : tooLong(op.content, maxChars)) ??
+    (op.type === "UPDATE" && draft.get(op.bullet_id)?.content === op.content ? "content is unchanged" : null);
+  if (problem) return problem;
+  ids.forEach((id, index) => {
+    touched.set(id, op.type === "REMOVE" || index > 0 ? "removed" : "changed");
   });
+  return null;
+}
+
+const minus = (a: Size, b: Size): Size => ({ tokens: a.tokens - b.tokens, bytes: a.bytes - b.bytes });
+const sizeOf = (draft: Draft, id: string) => lineSize(renderBullet(draft.get(id)!));
+
+/** How much the text grows when the op applies (negative when it shrinks). */
+function growth(draft: Draft, op: ChangeOp): Size {
+  if (op.type === "REMOVE") return minus({ tokens: 0, bytes: 0 }, sizeOf(draft, op.bullet_id));
+  const [keep = "", ...others] = targets(op);
+  const sources = targets(op).map((id) => draft.get(id)!);
+  const merged = {
+    ...draft.get(keep)!,
+    content: op.content,
+    helpful: sources.reduce((sum, b) => addToCounter(sum, b.helpful), 0),
+    harmful: sources.reduce((sum, b) => addToCounter(sum, b.harmful), 0),
+  };
+  let delta = minus(lineSize(renderBullet(merged)), sizeOf(draft, keep));
+  for (const id of others) delta = minus(delta, sizeOf(draft, id));
+  return delta;
+}
+
+/** Applies a checked UPDATE, MERGE or REMOVE, unless it would grow the text past the budget. */
+export function applyChange(ledger: ChangeLedger, op: ChangeOp): ChangeEntry {
+  const delta = growth(ledger.draft, op);
+  const refusal = op.type === "REMOVE" ? null : ledger.growthRefusal(delta);
+  if (refusal) return rejected(op, refusal);
+  ledger.grow(delta);
+  for (const id of targets(op)) ledger.changed.add(id);
+  switch (op.type) {
+    case "UPDATE":
+      return update(ledger.draft, op);
+    case "MERGE":
+      return merge(ledger.draft, op);
+    case "REMOVE":
+      return remove(ledger.draft, op);
+  }
 }
 
 /** UPDATE: new content, same id and counters. */
-export function applyUpdate(ctx: ApplyContext, op: Op<"UPDATE">): ChangeEntry {
-  const problem = missing(ctx, op.bullet_id) ?? tooLong(ctx, op.content);
-  if (problem) return rejected(op, problem);
-  const bullet = ctx.draft.get(op.bullet_id)!;
-  if (bullet.content === op.content) return rejected(op, "content is unchanged");
-  const before = ctx.draft.snapshot(op.bullet_id);
-  bullet.content = op.content;
+function update(draft: Draft, op: Op<"UPDATE">): ChangeEntry {
+  const before = draft.snapshot(op.bullet_id);
+  draft.get(op.bullet_id)!.content = op.content;
   return entry({
     op: "UPDATE",
     status: "applied",
     source: "curator",
     bulletIds: [op.bullet_id],
     before: [before],
-    after: ctx.draft.snapshot(op.bullet_id),
+    after: draft.snapshot(op.bullet_id),
     reason: op.reason,
   });
 }
 
-/** MERGE: the first bullet takes the content and the summed counters; the others go. */
-export function applyMerge(ctx: ApplyContext, op: Op<"MERGE">): ChangeEntry {
+/** MERGE: the first bullet takes the content and the summed (capped) counters; the others go. */
+function merge(draft: Draft, op: Op<"MERGE">): ChangeEntry {
   const ids = op.bullet_ids;
-  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
-  const problem =
-    (repeated ? `bullet id ${repeated} is listed twice` : null) ??
-    ids.map((id) => missing(ctx, id)).find((p) => p !== null) ??
-    tooLong(ctx, op.content);
-  if (problem) return rejected(op, problem);
-  const before = ids.map((id) => ctx.draft.snapshot(id));
+  const before = ids.map((id) => draft.snapshot(id));
   const [keep = "", ...others] = ids;
-  const target = ctx.draft.get(keep)!;
-  target.helpful = before.reduce((sum, b) => sum + b.helpful, 0);
-  target.harmful = before.reduce((sum, b) => sum + b.harmful, 0);
+  const target = draft.get(keep)!;
+  target.helpful = before.reduce((sum, b) => addToCounter(sum, b.helpful), 0);
+  target.harmful = before.reduce((sum, b) => addToCounter(sum, b.harmful), 0);
   target.content = op.content;
-  for (const id of others) ctx.draft.remove(id);
+  for (const id of others) draft.remove(id);
   return entry({
     op: "MERGE",
     status: "applied",
     source: "curator",
     bulletIds: [...ids],
     before,
-    after: ctx.draft.snapshot(keep),
+    after: draft.snapshot(keep),
     reason: op.reason,
   });
 }
 
 /** REMOVE: the bullet leaves this version (earlier versions keep it). */
-export function applyRemove(ctx: ApplyContext, op: Op<"REMOVE">): ChangeEntry {
-  const problem = missing(ctx, op.bullet_id);
-  if (problem) return rejected(op, problem);
-  const before = ctx.draft.snapshot(op.bullet_id);
-  ctx.draft.remove(op.bullet_id);
+function remove(draft: Draft, op: Op<"REMOVE">): ChangeEntry {
+  const before = draft.snapshot(op.bullet_id);
+  draft.remove(op.bullet_id);
   return entry({
     op: "REMOVE",
     status: "applied",

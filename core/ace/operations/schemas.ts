@@ -1,31 +1,31 @@
 import { z } from "zod";
+import { cleanField, cleanLine, clip, previewValue, TEXT_LIMITS } from "../clean.ts";
 
-// NUL and other C0 controls cannot be stored (Postgres) or rendered usefully: they are dropped.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const C0_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+const MAX_ISSUES = 3;
 
-/** Folds newlines (and the spaces around them) into one space: bullet content is one line. */
-export function foldNewlines(text: string): string {
-  return text
-    .replace(/[ \t]*[\r\n\u2028\u2029]+[ \t]*/g, " ")
-    .replace(C0_CONTROLS, "")
-    .trim();
-}
-
-const content = z.string().transform(foldNewlines).pipe(z.string().min(1, "content must not be empty"));
+const content = z.string().transform(cleanLine).pipe(z.string().min(1, "content must not be empty"));
 const bulletId = z
   .string()
-  .trim()
-  .transform((id) => id.replace(/^\[(.*)\]$/, "$1"))
-  .pipe(z.string().min(1, "bullet id must not be empty"));
+  .transform((id) => cleanLine(id).replace(/^\[(.*)\]$/, "$1"))
+  .pipe(
+    z
+      .string()
+      .min(1, "bullet id must not be empty")
+      .max(TEXT_LIMITS.idChars, `bullet id is longer than ${TEXT_LIMITS.idChars} characters`),
+  );
 const reason = z
   .string()
   .nullish()
-  .transform((text) => (text ? foldNewlines(text) || null : null));
+  .transform((text) => (text ? cleanField(text, TEXT_LIMITS.reasonChars) || null : null));
 const section = z
   .string()
-  .transform((name) => foldNewlines(name).replace(/^#+\s*/, ""))
-  .pipe(z.string().min(1, "section must not be empty"));
+  .transform((name) => cleanLine(name).replace(/^#+\s*/, ""))
+  .pipe(
+    z
+      .string()
+      .min(1, "section must not be empty")
+      .max(TEXT_LIMITS.sectionChars, `section name is longer than ${TEXT_LIMITS.sectionChars} characters`),
+  );
 
 export const AddOp = z.object({ type: z.literal("ADD"), section, content, reason });
 export const UpdateOp = z.object({ type: z.literal("UPDATE"), bullet_id: bulletId, content, reason });
@@ -47,11 +47,14 @@ export const BulletTag = z.object({
 });
 export type BulletTag = z.infer<typeof BulletTag>;
 
-/** Readable one-line reason from a zod error: `content: content must not be empty`. */
+/** Readable one-line reason from a zod error (`content: content must not be empty`), bounded in size. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
+  const shown = error.issues
+    .slice(0, MAX_ISSUES)
     .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ` : "") + issue.message)
     .join("; ");
+  const more = error.issues.length - MAX_ISSUES;
+  return clip(cleanLine(shown), TEXT_LIMITS.reasonChars) + (more > 0 ? `; … and ${more} more` : "");
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -67,7 +70,8 @@ export function parseOp(raw: unknown): Parsed<CuratorOp> {
   const rawType = (raw as { type?: unknown }).type;
   const type = typeof rawType === "string" ? rawType.trim().toUpperCase() : "";
   if (!(OP_TYPES as readonly string[]).includes(type)) {
-    return { ok: false, reason: `unknown operation type ${JSON.stringify(rawType ?? null)}` };
+    const shown = clip(JSON.stringify(previewValue(rawType ?? null)) ?? "null", 80);
+    return { ok: false, reason: `unknown operation type ${shown}` };
   }
   const result = CuratorOp.safeParse({ ...raw, type });
   return result.success

@@ -21,7 +21,7 @@ beforeAll(async () => {
 const settings = {
   batchSize: 50,
   tokenBudget: 24_000,
-  maxRemovalShare: 0.3,
+  maxChangeShare: 0.3,
   maxContentBytes: 102_400,
   threshold: { threshold: 5, maxAttempts: 3, failureBackoff: FAILURE_BACKOFF },
 };
