@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # ACE Platform: one image for `bun run start` (HTTP + worker), `--role=api`, `--role=worker` and
 # `bun run migrate`. Debian, not Alpine: the embedded Postgres binaries (used when DATABASE_URL
-# is unset) need glibc. Builds with BuildKit and with the classic builder (DOCKER_BUILDKIT=0).
+# is unset) need glibc. No BuildKit-only syntax: the classic builder (DOCKER_BUILDKIT=0) works.
 #
 # Migrations run at start: every process applies pending `sql/` files under an advisory lock
 # before it serves (a no-op when they are applied). fly.toml also runs `bun run migrate` as its

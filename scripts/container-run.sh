@@ -108,6 +108,7 @@ check_compose() {
     psql -h 127.0.0.1 -U ace -d ace -tAc "select count(*) from users where email = '$EMAIL'")
   expect "the account is a row in the compose Postgres (not an embedded one)" test "$users" = 1
   expect "no embedded cluster in the app container" "$DOCKER" exec "$app" test ! -e /data/postgres
+  check_release_command "$db"
   started=$(now_ms)
   docker-compose -p "$PROJECT" stop 2>&1 | sed 's/^/  /'
   FIG[compose_stop_ms]=$(since "$started")
@@ -116,4 +117,20 @@ check_compose() {
   docker-compose -p "$PROJECT" logs --no-color >"$RUN/compose-up.log" 2>&1
   expect "docker-compose stop: the server logged a graceful shutdown" grep -q '"msg":"stopped"' "$RUN/compose-up.log"
   docker-compose -p "$PROJECT" down -v 2>&1 | sed 's/^/  /'
+}
+
+# fly.toml's release step, `bun run migrate` in a one-off container of the image: it applies
+# every migration to an empty database, and finds nothing to do on the app's migrated one.
+check_release_command() {
+  local db=$1 out url="postgres://ace:$POSTGRES_PASSWORD@postgres:5432"
+  "$DOCKER" exec -e PGPASSWORD="$POSTGRES_PASSWORD" "$db" \
+    psql -q -h 127.0.0.1 -U ace -d ace -c "create database release_check"
+  local started
+  started=$(now_ms)
+  out=$(docker-compose -p "$PROJECT" run --rm --no-deps -e DATABASE_URL="$url/release_check" app bun run migrate 2>&1)
+  FIG[release_migrate_ms]=$(since "$started")
+  expect "release command on an empty database: $(grep -o '"applied":\[[^]]*\]' <<<"$out")" \
+    grep -q '"msg":"migrations applied"' <<<"$out"
+  out=$(docker-compose -p "$PROJECT" run --rm --no-deps app bun run migrate 2>&1)
+  expect "release command on the app's database: schema up to date" grep -q '"msg":"schema up to date"' <<<"$out"
 }
