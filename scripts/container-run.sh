@@ -1,6 +1,6 @@
 # Sourced by scripts/container-check.sh: the two ways of running the image, each driven over
 # HTTP by scripts/container-smoke.ts. Expects DOCKER, IMAGE, APP, VOLUME, PROJECT, RUN_PORT,
-# COMPOSE_PORT, COLD, DASHBOARD, RUN and the FIG array, now_ms and since.
+# COMPOSE_PORT, DASHBOARD, RUN and the FIG array, now_ms and since.
 
 EMAIL="container-$(date +%s)@example.com"
 PASSWORD="correct horse battery staple"
@@ -47,6 +47,9 @@ server_ready_ms() {
   "$DOCKER" logs "$1" 2>/dev/null | grep '"msg":"ready"' | tail -1 | sed -n 's/.*"ms":\([0-9]*\).*/\1/p'
 }
 
+# A container's memory use as Docker reports it (cgroup usage: includes the page cache).
+memory() { "$DOCKER" stats --no-stream --format '{{.MemUsage}}' "$1" | cut -d/ -f1 | tr -d ' '; }
+
 # The user a process named $2 runs as inside container $1 (read from /proc: no ps in the image).
 process_uid() {
   "$DOCKER" exec "$1" sh -c "for s in /proc/[0-9]*/status; do
@@ -63,6 +66,7 @@ check_docker_run() {
     -v "$VOLUME:/data" "$IMAGE" >/dev/null
   smoke "$RUN_PORT" "$started" run_cold_ready_ms || { "$DOCKER" logs "$APP" | tail -20; return 1; }
   FIG[run_cold_server_ms]=$(server_ready_ms "$APP")
+  FIG[run_memory]=$(memory "$APP")
   expect "the server runs as uid 1000 (bun), not root" test "$(process_uid "$APP" bun)" = 1000
   expect "the embedded postgres runs as uid 1000 too" test "$(process_uid "$APP" postgres)" = 1000
   expect "the cluster is in the volume (/data/postgres)" "$DOCKER" exec "$APP" test -s /data/postgres/PG_VERSION
@@ -91,7 +95,7 @@ check_compose() {
   local started app db
   expect "docker-compose config accepts docker-compose.yml" docker-compose -p "$PROJECT" config -q
   started=$(now_ms)
-  docker-compose -p "$PROJECT" build $([ "$COLD" = 1 ] && echo --no-cache) >"$RUN/compose-build.log" 2>&1 ||
+  docker-compose -p "$PROJECT" build >"$RUN/compose-build.log" 2>&1 ||
     { tail -30 "$RUN/compose-build.log" >&2; return 1; }
   FIG[compose_build_ms]=$(since "$started")
   started=$(now_ms)
@@ -99,6 +103,7 @@ check_compose() {
   smoke "$COMPOSE_PORT" "$started" compose_ready_ms || { docker-compose -p "$PROJECT" logs --tail=20; return 1; }
   app=$(docker-compose -p "$PROJECT" ps -q app)
   FIG[compose_server_ms]=$(server_ready_ms "$app")
+  FIG[compose_memory_app]=$(memory "$app")
   db=$(docker-compose -p "$PROJECT" ps -q postgres)
   expect "Docker reports postgres healthy (pg_isready)" \
     test "$("$DOCKER" inspect -f '{{.State.Health.Status}}' "$db")" = healthy
