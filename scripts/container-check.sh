@@ -120,6 +120,9 @@ echo "built $IMAGE in ${FIG[build_ms]} ms, ${FIG[image_mb]} MB; its largest laye
 "$DOCKER" history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" | grep -v '^0B' | cut -c1-110 | head -6 | sed 's/^/  /'
 if bun -e 'process.exit(require("./admin/package.json").scripts?.build ? 0 : 1)'; then
   DASHBOARD=present
+  "$DOCKER" run --rm "$IMAGE" test -s /app/admin/build/index.html ||
+    { echo "not ok - admin has a build script but the image has no admin/build/index.html" >&2; exit 1; }
+  echo "ok - the image carries the dashboard build (/app/admin/build/index.html)"
 else
   DASHBOARD=absent
 fi
