@@ -45,7 +45,7 @@ source scripts/container-lib.sh
 source scripts/container-bases.sh
 
 [ "$(id -u)" = 0 ] || { echo "run as root (it starts dockerd)" >&2; exit 1; }
-for tool in dockerd "$DOCKER" docker-compose debootstrap iptables-save npm bun curl; do
+for tool in dockerd "$DOCKER" docker-compose debootstrap iptables-save ip npm bun; do
   command -v "$tool" >/dev/null ||
     { echo "missing $tool: apt-get install -y docker.io docker-compose debootstrap" >&2; exit 1; }
 done
