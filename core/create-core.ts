@@ -58,6 +58,7 @@ import {
   updatePlaybook,
 } from "./playbooks/index.ts";
 import { settingsFrom } from "./settings.ts";
+import { summarizeUsage, type UsageQuery } from "./usage/index.ts";
 import { forgetWorkers, heartbeat, reapStaleWorkers } from "./workers/liveness.ts";
 
 /** What the composition root hands `createCore`. */
@@ -184,6 +185,10 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
         ),
       sweep: (now?: Date) => sweepDueEvolutions(pool, settings.sweep, now),
       reconcile: (now?: Date) => reconcileEvolutionJobs(pool, now),
+    },
+    usage: {
+      summary: (caller: Caller, query: UsageQuery = {}, now?: Date) =>
+        summarizeUsage(pool, caller, query, now),
     },
     workers: {
       heartbeat: (workerIds: readonly string[]) => heartbeat(pool, workerIds),
