@@ -13,6 +13,7 @@ import {
   type LoginInput,
   listUserApiKeys,
   loginUser,
+  logoutEverywhere,
   logoutSession,
   type RegisterInput,
   refreshSession,
@@ -113,6 +114,8 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
         ),
       logout: (refreshToken: string, options: AuthOptions = {}) =>
         logoutSession(pool, sessions, refreshToken, options),
+      logoutEverywhere: (caller: Caller, options: AuthOptions = {}) =>
+        logoutEverywhere(pool, sessions, caller, options),
       me: (caller: Caller) => getCurrentUser(pool, caller),
       resolveCaller: resolve,
       /** Counts a request refused for its form against its address, unless it authenticates. */

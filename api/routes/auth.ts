@@ -34,6 +34,13 @@ const SessionResponse = Session.extend({
     .describe(`Absent when the refresh token travels only in the \`${COOKIE}\` cookie`),
 });
 
+const LogoutEverywhereResult = z.object({
+  sessions_ended: z.number().int().min(0).describe("How many sessions (sign-ins) were ended"),
+});
+
+const clearCookie = (cookie: Cookie<unknown>) =>
+  cookie.set({ value: "", httpOnly: true, secure: true, sameSite: "strict", path: "/v1/auth", maxAge: 0 });
+
 const example = { email: "ada@example.com", password: "correct horse battery staple" };
 
 /** Accounts and sessions (register, login, refresh, logout, me) plus the API-key routes. */
@@ -145,14 +152,7 @@ export const authRoutes = (deps: Deps) => {
       "/v1/auth/logout",
       async ({ body, cookie, request, set }) => {
         await core.auth.logout(presented(body, cookie[COOKIE]!), { client: client(request) });
-        cookie[COOKIE]!.set({
-          value: "",
-          httpOnly: true,
-          secure: true,
-          sameSite: "strict",
-          path: "/v1/auth",
-          maxAge: 0,
-        });
+        clearCookie(cookie[COOKIE]!);
         set.status = 204;
       },
       {
@@ -165,6 +165,26 @@ export const authRoutes = (deps: Deps) => {
           security: [],
           ...ROUTE_DOC.noContent("Signed out; the refresh cookie is cleared"),
           ...ROUTE_DOC.optionalBody,
+        },
+      },
+    )
+    .post(
+      "/v1/auth/logout-all",
+      async ({ caller, cookie, request, set }) => {
+        const result = await core.auth.logoutEverywhere(caller, { client: client(request) });
+        clearCookie(cookie[COOKIE]!);
+        Object.assign(set.headers, SECRET_RESPONSE_HEADERS);
+        return result;
+      },
+      {
+        auth: true,
+        response: { 200: LogoutEverywhereResult, ...errors(401, 403) },
+        detail: {
+          tags,
+          operationId: "logoutEverywhere",
+          summary: "Sign out everywhere: end every session of your account, this one included",
+          description:
+            "Revokes every refresh token of the account; every access token of every session is refused from the next request on, in every server process. Recorded as `signed_out_everywhere` in the security log. Needs a signed-in session (Bearer access token); an API key gets 403 (revoke keys one by one). Clears the refresh cookie.",
         },
       },
     )
