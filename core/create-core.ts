@@ -26,6 +26,7 @@ import type { Config } from "./config.ts";
 import type { Notifications } from "./db/notifications.ts";
 import {
   type EvolvePayload,
+  evolutionAvailability,
   getEvolution,
   listEvolutions,
   reconcileEvolutionJobs,
@@ -87,6 +88,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   const settings = settingsFrom(config);
   const llm = instrumentLlm(deps.llm);
   const { limits, rateRules } = settings;
+  const evolveNow = { rateRule: rateRules.evolutions, llmConfigured: deps.llm.configured !== false };
   const maxBytes = limits.playbookBytes;
   const sessions = createSessionRegistry(pool, notifications);
   const accessTokens: AccessTokenPolicy = {
@@ -176,8 +178,11 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
       trigger: (caller: Caller, playbookId: string) =>
         triggerEvolution(pool, caller, playbookId, {
           maxAttempts: settings.threshold.maxAttempts,
-          rateRule: rateRules.evolutions,
+          ...evolveNow,
         }),
+      /** Whether the trigger would start one now, else why (the trigger's own checks). */
+      availability: (caller: Caller, playbookId: string, now?: Date) =>
+        evolutionAvailability(pool, caller, playbookId, evolveNow, now),
       get: (caller: Caller, jobId: string) => getEvolution(pool, caller, jobId),
       list: (caller: Caller, playbookId: string, query: Pagination = {}) =>
         listEvolutions(pool, caller, playbookId, query),
