@@ -16,6 +16,11 @@ const day = (period_start: string, tokens: number, cost: string, calls: number, 
 });
 
 export const adminExamples = {
+  streamToken: {
+    token: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXAiOiJzdHJlYW0ifQ.c2lnbmF0dXJl",
+    expires_at: "2026-12-02T14:01:00.000Z",
+    url: "/v1/events?token=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXAiOiJzdHJlYW0ifQ.c2lnbmF0dXJl",
+  },
   availability: [
     { available: true, reason: null, message: null, available_at: null },
     {
