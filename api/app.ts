@@ -13,6 +13,7 @@ import { currentRequestContext, noteRoute, requestIdFrom, runInRequestContext } 
 import { createRequestGate } from "./request-gate.ts";
 import { auditEventRoutes } from "./routes/audit-events.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { evolutionRoutes } from "./routes/evolutions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -88,6 +89,7 @@ export function createApp(deps: Deps) {
     .use(outcomeRoutes(deps))
     .use(evolutionRoutes(deps))
     .use(usageRoutes(deps))
+    .use(eventRoutes(deps))
     .use(mcpRoutes(deps));
   routes = () => app.routes;
   return app;

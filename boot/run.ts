@@ -18,6 +18,8 @@ export interface Runtime {
   /** The metrics-only listener (METRICS_PORT), when configured. */
   metricsServer?: ReturnType<typeof Bun.serve>;
   worker?: WorkerHandle;
+  /** Ends the open live-event streams (GET /v1/events), which would otherwise hold `server.stop` open. */
+  endStreams?: () => void;
   /** Closes the pools of every half. */
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function startRuntime(
     server,
     metricsServer,
     worker,
+    endStreams: () => api.deps.core.events.closeAll(),
     close,
   };
 }
@@ -76,7 +79,7 @@ function metricsInfo(config: Config, listener: { port?: number } | undefined, se
 }
 
 /**
- * Shutdown order: stop taking requests, finish in-flight ones, stop the worker (it finishes
+ * Shutdown order: stop taking requests, end live-event streams, finish in-flight ones, stop the worker (it finishes
  * running jobs), close the pools, then stop Postgres.
  */
 export async function shutdown(
@@ -93,7 +96,11 @@ export async function shutdown(
     logger.error("shutdown timed out; stopping Postgres and exiting");
     void db.stop().finally(() => process.exit(1));
   }, config.http.shutdownTimeoutMs);
-  await runtime.server?.stop(false); // resolves once in-flight requests are answered
+  // Stop listening first, then end the event streams (each gets `event: end`), which never finish
+  // by themselves; stop() then resolves once the other in-flight requests are answered.
+  const stopped = runtime.server?.stop(false);
+  runtime.endStreams?.();
+  await stopped;
   await runtime.worker?.stop();
   await runtime.metricsServer?.stop(true);
   await runtime.close();
