@@ -6,6 +6,7 @@ import {
   browserTestsAvailable,
   describeViolations,
   launchBrowser,
+  overflowingElements,
   prepareAdminBuild,
   SCREENSHOTS,
   seriousA11yViolations,
@@ -41,6 +42,7 @@ describe.if(run)("signing up, in and out in the browser", () => {
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 900 });
       expect(describeViolations(await seriousA11yViolations(page))).toEqual([]);
+      if (width === 375) expect(await overflowingElements(page)).toEqual([]);
       await page.screenshot({ path: `${SCREENSHOTS}/${name}-${width}.png`, fullPage: true });
     }
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -6,6 +6,7 @@ import {
   browserTestsAvailable,
   describeViolations,
   launchBrowser,
+  overflowingElements,
   PENDING_API_ROUTES,
   prepareAdminBuild,
   SCREENSHOTS,
@@ -56,6 +57,7 @@ describe.if(run)("the playbook pages", () => {
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 900 });
       expect(describeViolations(await seriousA11yViolations(page))).toEqual([]);
+      if (width === 375) expect(await overflowingElements(page)).toEqual([]);
       await page.screenshot({ path: `${SCREENSHOTS}/${name}-${width}.png`, fullPage: width === 375 });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
