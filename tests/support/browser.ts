@@ -167,7 +167,9 @@ export function overflowingElements(page: Page): Promise<string[]> {
         const parent = el.parentElement?.getBoundingClientRect();
         const escapes = ["absolute", "fixed"].includes(getComputedStyle(el).position);
         if (escapes || !parent || parent.right <= width + 1)
-          out.push(`${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 4).join(".")} right=${Math.round(box.right)}`);
+          out.push(
+            `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 4).join(".")} right=${Math.round(box.right)}`,
+          );
       }
     }
     return out.length ? out : [`scrollWidth ${document.documentElement.scrollWidth} > ${width}`];
