@@ -74,12 +74,12 @@ describe.if(run)("signing up, in and out in the browser", () => {
 
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Playbooks" }).waitFor();
+    await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
     for (const name of ["Playbooks", "API keys", "Usage", "Security"])
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).waitFor();
 
     await page.reload();
-    await page.getByRole("heading", { name: "Playbooks" }).waitFor();
+    await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
     expect(await page.getByRole("button", { name: /^Account menu/ }).textContent()).toContain(email);
 
     await page.getByRole("link", { name: "API keys" }).click();
@@ -101,7 +101,7 @@ describe.if(run)("signing up, in and out in the browser", () => {
 
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Playbooks" }).waitFor();
+    await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
 
     // Expected refusals: the short password and the wrong password.
     watch.expectClean([/^HTTP 401 POST \/v1\/auth\/login$/, /^HTTP 4\d\d POST \/v1\/auth\/register$/]);
