@@ -5,6 +5,7 @@ import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { recordHttpRequest } from "../core/metrics/index.ts";
 import { assertStorableText } from "../core/storable-text.ts";
+import { adminStatic } from "./admin-static.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
 import { allowedMethods, methodNotAllowed, type RouteList } from "./method-not-allowed.ts";
@@ -63,10 +64,17 @@ function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
   };
 }
 
+export interface AppOptions {
+  /** A built dashboard (admin/build) to serve at `/`; without it only the API answers. */
+  adminDir?: string;
+}
+
 /** The Elysia application with every route; no server is started here. */
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps, options: AppOptions = {}) {
   let routes: RouteList = () => [];
   const app = new Elysia({ name: "ace-platform" })
+    // First: the dashboard's files and client routes are answered before any API routing.
+    .use(adminStatic(options.adminDir))
     .onError(
       handleError(
         deps.logger,

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createApp, createFetchHandler } from "../api/app.ts";
 import { serveMetricsListener } from "../api/metrics.ts";
 import { serveHttp } from "../api/serve.ts";
@@ -8,6 +9,9 @@ import { closeErrorTracking } from "../core/error-tracking.ts";
 import type { Logger } from "../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 import { type Composition, compose } from "./compose.ts";
+
+/** The built dashboard (`bun install` builds it: package.json postinstall). */
+const ADMIN_BUILD_DIR = path.join(import.meta.dir, "..", "admin", "build");
 
 /** What one process runs: both halves (the default), or one. */
 export type ServeRole = "all" | "api" | "worker";
@@ -53,7 +57,10 @@ export async function startRuntime(
   const metricsServer = serveMetricsListener(config, logger) ?? undefined;
   const metrics = metricsInfo(config, metricsServer, Boolean(api));
   if (!api) return { info: { worker: true, metrics }, metricsServer, worker, close };
-  const server = serveHttp(createFetchHandler(createApp(api.deps), api.deps), config);
+  const server = serveHttp(
+    createFetchHandler(createApp(api.deps, { adminDir: ADMIN_BUILD_DIR }), api.deps),
+    config,
+  );
   return {
     info: {
       url: `http://${config.http.host}:${server.port}`,
