@@ -64,7 +64,10 @@ describe.if(run)("signing up, in and out in the browser", () => {
     await page.getByLabel("Password").fill("short");
     await page.getByRole("button", { name: "Create account" }).click();
     // The API's own message, next to the field it is about.
-    await page.getByText(/at least 10/i).first().waitFor();
+    await page
+      .getByText(/at least 10/i)
+      .first()
+      .waitFor();
 
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
