@@ -62,7 +62,7 @@ describe("layoutBars", () => {
   test("x labels are thinned to at most maxXLabels", () => {
     const layout = layoutBars(days, { width: 320, height: 160 }, formatTokens, { maxXLabels: 4 });
     expect(layout.xLabels.length).toBeLessThanOrEqual(4);
-    expect(layout.xLabels[0]?.key).toBe("2026-11-01");
+    expect(layout.xLabels.at(-1)?.key).toBe("2026-11-30");
   });
 
   test("an all-zero or empty series still draws an axis", () => {

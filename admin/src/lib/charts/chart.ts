@@ -86,8 +86,9 @@ export function layoutBars(
 
   const maxLabels = Math.max(1, options.maxXLabels ?? 6);
   const step = Math.max(1, Math.ceil(points.length / maxLabels));
+  // Counted from the end, so the latest period (today) is always labelled.
   const xLabels = points
-    .filter((_, index) => index % step === 0)
+    .filter((_, index) => (points.length - 1 - index) % step === 0)
     .map((p) => ({ key: p.key, at: (x(p.key) ?? plot.left) + x.bandwidth() / 2 }));
 
   const path =
