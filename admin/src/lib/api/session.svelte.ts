@@ -22,6 +22,29 @@ export const session = new Session();
 
 let refreshing: Promise<boolean> | null = null;
 
+/**
+ * A hint (not a secret) that this browser signed in before, so a first visit does not ask for a
+ * refresh that can only fail. The refresh cookie itself is HttpOnly: scripts cannot see it.
+ */
+const HINT = "ace:signed-in";
+const hint = {
+  get: () => {
+    try {
+      return localStorage.getItem(HINT) === "1";
+    } catch {
+      return true; // storage blocked: just try
+    }
+  },
+  set: (on: boolean) => {
+    try {
+      if (on) localStorage.setItem(HINT, "1");
+      else localStorage.removeItem(HINT);
+    } catch {
+      // storage blocked: the hint is only an optimisation
+    }
+  },
+};
+
 async function loadMe(): Promise<void> {
   const response = await fetch("/v1/auth/me", {
     headers: { authorization: `Bearer ${session.accessToken}` },
@@ -32,6 +55,7 @@ async function loadMe(): Promise<void> {
 /** Starts a session from a login/register/refresh answer. */
 export async function adopt(body: SessionBody): Promise<void> {
   session.accessToken = body.access_token;
+  hint.set(true);
   if (body.user) session.user = body.user;
   else await loadMe();
 }
@@ -65,12 +89,13 @@ export function refresh(): Promise<boolean> {
 
 /** On first load: a refresh cookie, if any, signs the person back in. */
 export async function restore(): Promise<void> {
-  if (!session.accessToken) await refresh();
+  if (!session.accessToken && hint.get() && !(await refresh())) hint.set(false);
   session.ready = true;
 }
 
 /** Forgets everything private held in memory. */
 export function clear(): void {
+  hint.set(false);
   session.accessToken = null;
   session.user = null;
 }
