@@ -19,6 +19,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { playbookRoutes } from "./routes/playbooks.ts";
+import { usageRoutes } from "./routes/usage.ts";
 import { versionRoutes } from "./routes/versions.ts";
 import { applySecurityHeaders } from "./security-headers.ts";
 
@@ -94,6 +95,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .use(versionRoutes(deps))
     .use(outcomeRoutes(deps))
     .use(evolutionRoutes(deps))
+    .use(usageRoutes(deps))
     .use(mcpRoutes(deps));
   routes = () => app.routes;
   return app;
