@@ -1,6 +1,4 @@
-import { raw } from "#lib/api/client.ts";
-
-/** GET /v1/usage (core/usage/schemas.ts UsageSummary). */
+/** GET /v1/usage (core/usage/schemas.ts UsageSummary). Pure: no API import, so it is unit-tested. */
 export interface UsageTotals {
   prompt_tokens: number;
   completion_tokens: number;
@@ -44,9 +42,4 @@ export function rangeQuery(id: RangeId, now = new Date()): { from: string; to: s
 export function monthQuery(now = new Date()): { from: string; to: string; granularity: string } {
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   return { from: isoDay(first), to: isoDay(now), granularity: "month" };
-}
-
-// The route is newer than the generated client types on this branch: `raw` keeps auth and refresh.
-export function fetchUsage(query: { from: string; to: string; granularity: string }): Promise<UsageSummary> {
-  return raw<UsageSummary>("GET", `/v1/usage?${new URLSearchParams(query)}`);
 }
