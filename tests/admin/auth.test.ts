@@ -6,6 +6,7 @@ import {
   browserTestsAvailable,
   describeViolations,
   launchBrowser,
+  overflowingElements,
   prepareAdminBuild,
   SCREENSHOTS,
   seriousA11yViolations,
@@ -41,6 +42,7 @@ describe.if(run)("signing up, in and out in the browser", () => {
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 900 });
       expect(describeViolations(await seriousA11yViolations(page))).toEqual([]);
+      if (width === 375) expect(await overflowingElements(page)).toEqual([]);
       await page.screenshot({ path: `${SCREENSHOTS}/${name}-${width}.png`, fullPage: true });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -72,12 +74,12 @@ describe.if(run)("signing up, in and out in the browser", () => {
 
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Playbooks" }).waitFor();
+    await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
     for (const name of ["Playbooks", "API keys", "Usage", "Security"])
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).waitFor();
 
     await page.reload();
-    await page.getByRole("heading", { name: "Playbooks" }).waitFor();
+    await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
     expect(await page.getByRole("button", { name: /^Account menu/ }).textContent()).toContain(email);
 
     await page.getByRole("link", { name: "API keys" }).click();
@@ -99,7 +101,7 @@ describe.if(run)("signing up, in and out in the browser", () => {
 
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Playbooks" }).waitFor();
+    await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
 
     // Expected refusals: the short password and the wrong password.
     watch.expectClean([/^HTTP 401 POST \/v1\/auth\/login$/, /^HTTP 4\d\d POST \/v1\/auth\/register$/]);

@@ -6,6 +6,7 @@ import {
   browserTestsAvailable,
   describeViolations,
   launchBrowser,
+  overflowingElements,
   PENDING_API_ROUTES,
   prepareAdminBuild,
   SCREENSHOTS,
@@ -52,11 +53,24 @@ describe.if(run)("the playbook pages", () => {
     await server?.stop();
   });
 
-  async function check(name: string) {
+  async function check(name: string, dark = false) {
+    if (dark) {
+      // The system's dark setting (prefers-color-scheme) must keep every text readable too.
+      await page.emulateMedia({ colorScheme: "dark" });
+      expect(describeViolations(await seriousA11yViolations(page))).toEqual([]);
+      await page.screenshot({ path: `${SCREENSHOTS}/${name}-dark.png` });
+      await page.emulateMedia({ colorScheme: "light" });
+    }
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 900 });
       expect(describeViolations(await seriousA11yViolations(page))).toEqual([]);
-      await page.screenshot({ path: `${SCREENSHOTS}/${name}-${width}.png`, fullPage: width === 375 });
+      if (width === 375) expect(await overflowingElements(page)).toEqual([]);
+      // Full-page at 375 px, except where sections are laid out lazily (they would show blank).
+      const lazy = (await page.locator(".section-lazy").count()) > 0;
+      await page.screenshot({
+        path: `${SCREENSHOTS}/${name}-${width}.png`,
+        fullPage: width === 375 && !lazy,
+      });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
   }
@@ -90,7 +104,9 @@ describe.if(run)("the playbook pages", () => {
     // Nothing pending: Evolve now is disabled and says why.
     expect(await page.getByRole("button", { name: "Evolve now" }).isDisabled()).toBe(true);
     await page.locator("#evolve-reason").waitFor();
-    await check("playbook");
+    await check("playbook", true);
+    // The README's picture of the dashboard.
+    await page.screenshot({ path: `${SCREENSHOTS}/../../../docs/images/playbook.png` });
   }, 60_000);
 
   test("edit: an invalid text shows the API's message next to it; a valid one makes a new version", async () => {
@@ -131,7 +147,7 @@ describe.if(run)("the playbook pages", () => {
     await page.getByRole("link", { name: "Outcomes" }).click();
     await page.getByText("Fixed the flaky login test", { exact: true }).waitFor();
     await page.getByText("Migrated the billing table", { exact: true }).waitFor();
-    await check("playbook-outcomes");
+    await check("playbook-outcomes", true);
 
     await page.getByLabel("Result").selectOption("failure");
     await page.getByText("Fixed the flaky login test", { exact: true }).waitFor({ state: "detached" });
@@ -173,7 +189,7 @@ describe.if(run)("the playbook pages", () => {
 
     await page.getByRole("link", { name: "Playbooks", exact: true }).click();
     await page.getByRole("link", { name: "AppWorld trained" }).waitFor();
-    await check("playbooks");
+    await check("playbooks", true);
     await page.getByRole("button", { name: "Archive AppWorld trained" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Archive" }).click();
     await page.getByRole("link", { name: "AppWorld trained" }).waitFor({ state: "detached" });

@@ -153,3 +153,25 @@ export async function accessTokenOf(page: Page): Promise<string> {
     return ((await r.json()) as { access_token: string }).access_token;
   });
 }
+
+/** Elements sticking out past the viewport's right edge (a page must not scroll sideways at 375 px). */
+export function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const out: string[] = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const box = el.getBoundingClientRect();
+      if (box.right > width + 1 && box.width > 0) {
+        // Only the outermost offender of each branch: its parent fits.
+        const parent = el.parentElement?.getBoundingClientRect();
+        const escapes = ["absolute", "fixed"].includes(getComputedStyle(el).position);
+        if (escapes || !parent || parent.right <= width + 1)
+          out.push(
+            `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 4).join(".")} right=${Math.round(box.right)}`,
+          );
+      }
+    }
+    return out.length ? out : [`scrollWidth ${document.documentElement.scrollWidth} > ${width}`];
+  });
+}

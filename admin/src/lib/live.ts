@@ -32,7 +32,7 @@ async function open() {
   if (source || listeners.size === 0 || !session.accessToken) return;
   let token: string;
   try {
-    ({ token } = await raw<{ token: string }>("POST", "/v1/events/tokens", {}));
+    ({ token } = await raw<{ token: string }>("POST", "/v1/events/tokens"));
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       live.available = false; // an older server: the pages poll instead
@@ -59,6 +59,18 @@ async function open() {
       }
     });
   }
+  // The server ends a stream after a while (max_age, shutdown: reconnect now) or with the
+  // session (session_ended: the next API call sends the person to sign in).
+  stream.addEventListener("end", (message) => {
+    let reason = "";
+    try {
+      reason = JSON.parse((message as MessageEvent<string>).data).reason;
+    } catch {}
+    stream.close();
+    if (source === stream) source = null;
+    live.connected = false;
+    if (reason !== "session_ended") void open();
+  });
   stream.onerror = () => {
     // The token is single-use and short-lived: reconnect ourselves with a new one.
     stream.close();

@@ -4,5045 +4,4238 @@
  */
 
 export interface paths {
-  "/health": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Liveness */
-    get: operations["getHealth"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/ready": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Readiness */
-    get: operations["getReadiness"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/auth/register": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account and sign in
+         * @description Passwords need at least 10 characters. Returns a session; the refresh token is also set as the HttpOnly `ace_refresh` cookie (and only there with `cookie_only: true`).
+         */
+        post: operations["registerUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Create an account and sign in
-     * @description Passwords need at least 10 characters. Returns a session; the refresh token is also set as the HttpOnly `ace_refresh` cookie (and only there with `cookie_only: true`).
-     */
-    post: operations["registerUser"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/auth/login": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with email and password
+         * @description Limited per client IP (RATE_LIMIT_LOGIN_PER_MINUTE) and locked per account after repeated failures (429 with Retry-After). Sets the `ace_refresh` cookie; with `cookie_only: true` the refresh token is not in the body.
+         */
+        post: operations["loginUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Sign in with email and password
-     * @description Limited per client IP (RATE_LIMIT_LOGIN_PER_MINUTE) and locked per account after repeated failures (429 with Retry-After). Sets the `ace_refresh` cookie; with `cookie_only: true` the refresh token is not in the body.
-     */
-    post: operations["loginUser"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/auth/refresh": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for a new session (rotates the refresh token)
+         * @description Send refresh_token in the body (the new one comes back in the body), or rely on the `ace_refresh` cookie (the new one is set as the cookie only; then send the header `X-Requested-With: ace-admin` (any non-empty value) and no cross-site `Origin` or `Sec-Fetch-Site: cross-site`, else 403). Each refresh token works once; reusing one ends the whole session.
+         */
+        post: operations["refreshSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Exchange a refresh token for a new session (rotates the refresh token)
-     * @description Send refresh_token in the body (the new one comes back in the body), or rely on the `ace_refresh` cookie (the new one is set as the cookie only). Each refresh token works once; reusing one ends the whole session.
-     */
-    post: operations["refreshSession"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/auth/logout": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: end the session of this refresh token
+         * @description Send refresh_token in the body, or rely on the `ace_refresh` cookie (then send the header `X-Requested-With: ace-admin` (any non-empty value) and no cross-site `Origin` or `Sec-Fetch-Site: cross-site`, else 403).
+         */
+        post: operations["logoutSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Sign out: end the session of this refresh token */
-    post: operations["logoutSession"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/auth/me": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/logout-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere: end every session of your account, this one included
+         * @description Revokes every refresh token of the account; every access token of every session is refused from the next request on, in every server process. Recorded as `signed_out_everywhere` in the security log. Needs a signed-in session (Bearer access token); an API key gets 403 (revoke keys one by one). Clears the refresh cookie.
+         */
+        post: operations["logoutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The signed-in account and how this request authenticated */
-    get: operations["getCurrentUser"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/auth/api-keys": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in account and how this request authenticated */
+        get: operations["getCurrentUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Your working API keys (prefix only)
-     * @description Requires a signed-in session (JWT); API keys cannot manage keys (403).
-     */
-    get: operations["listApiKeys"];
-    put?: never;
-    /**
-     * Create an API key; the full key is in this response only
-     * @description Scopes default to read and write. Requires a signed-in session (JWT); API keys cannot manage keys (403).
-     */
-    post: operations["createApiKey"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/auth/api-keys/{id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your working API keys (prefix only)
+         * @description Requires a signed-in session (JWT); API keys cannot manage keys (403).
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key; the full key is in this response only
+         * @description Scopes default to read and write. Requires a signed-in session (JWT); API keys cannot manage keys (403).
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Revoke an API key (it stops working at once)
-     * @description Requires a signed-in session (JWT); API keys cannot manage keys (403).
-     */
-    delete: operations["revokeApiKey"];
-    options?: never;
-    head?: never;
-    /**
-     * Rename an API key
-     * @description Requires a signed-in session (JWT); API keys cannot manage keys (403).
-     */
-    patch: operations["renameApiKey"];
-    trace?: never;
-  };
-  "/v1/audit-events": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key (it stops working at once)
+         * @description Requires a signed-in session (JWT); API keys cannot manage keys (403).
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename an API key
+         * @description Requires a signed-in session (JWT); API keys cannot manage keys (403).
+         */
+        patch: operations["renameApiKey"];
+        trace?: never;
     };
-    /**
-     * Your account's security events, newest first
-     * @description Sign-ins and failed sign-ins, lockouts, sign-outs, a reused refresh token, API keys created, renamed and revoked: when, from which IP address and client. Only your own events; failed sign-ins for an email with no account are recorded nowhere. Requires a signed-in session (JWT); API keys get 403. Kept for AUDIT_EVENT_RETENTION_DAYS.
-     */
-    get: operations["listAuditEvents"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account's security events, newest first
+         * @description Sign-ins and failed sign-ins, lockouts, sign-outs, a reused refresh token, API keys created, renamed and revoked: when, from which IP address and client. Only your own events; failed sign-ins for an email with no account are recorded nowhere. Requires a signed-in session (JWT); API keys get 403. Kept for AUDIT_EVENT_RETENTION_DAYS.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** List your playbooks (and the starters) */
-    get: operations["listPlaybooks"];
-    put?: never;
-    /** Create a playbook: empty, from pasted ACE text (import), or as a copy of a starter */
-    post: operations["createPlaybook"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks/{id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your playbooks (and the starters) */
+        get: operations["listPlaybooks"];
+        put?: never;
+        /** Create a playbook: empty, from pasted ACE text (import), or as a copy of a starter */
+        post: operations["createPlaybook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A playbook with its current content (as text with ?format=text or Accept: text/markdown) */
-    get: operations["getPlaybook"];
-    /** Rename, re-describe or un-archive a playbook */
-    put: operations["updatePlaybook"];
-    post?: never;
-    /** Archive a playbook (soft delete; history is kept) */
-    delete: operations["archivePlaybook"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks/{id}/versions": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A playbook with its current content (as text with ?format=text or Accept: text/markdown) */
+        get: operations["getPlaybook"];
+        /** Rename, re-describe or un-archive a playbook */
+        put: operations["updatePlaybook"];
+        post?: never;
+        /** Archive a playbook (soft delete; history is kept) */
+        delete: operations["archivePlaybook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Versions of a playbook, newest first */
-    get: operations["listVersions"];
-    put?: never;
-    /** Save a manual edit as the next version */
-    post: operations["createVersion"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks/{id}/versions/{v}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions of a playbook, newest first */
+        get: operations["listVersions"];
+        put?: never;
+        /** Save a manual edit as the next version */
+        post: operations["createVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One version's content (as a text download with ?format=text or Accept: text/markdown) */
-    get: operations["getVersion"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks/{id}/versions/{v}/diff": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks/{id}/versions/{v}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version's content (as a text download with ?format=text or Accept: text/markdown) */
+        get: operations["getVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Unified diff and bullet-level changes between two versions */
-    get: operations["diffVersions"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks/{id}/versions/{v}/restore": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks/{id}/versions/{v}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unified diff and bullet-level changes between two versions */
+        get: operations["diffVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Roll back: a new version with an old version's content (none if it is already current) */
-    post: operations["restoreVersion"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks/{id}/outcomes": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks/{id}/versions/{v}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Roll back: a new version with an old version's content (none if it is already current) */
+        post: operations["restoreVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Reported outcomes, newest first */
-    get: operations["listOutcomes"];
-    put?: never;
-    /** Report how a task went with this playbook (feeds the next evolution) */
-    post: operations["reportOutcome"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/playbooks/{id}/evolutions": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks/{id}/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reported outcomes, newest first */
+        get: operations["listOutcomes"];
+        put?: never;
+        /** Report how a task went with this playbook (feeds the next evolution) */
+        post: operations["reportOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Evolution jobs of a playbook, newest first */
-    get: operations["listEvolutions"];
-    put?: never;
-    /** Evolve the playbook now from its pending outcomes (returns the active job if one exists) */
-    post: operations["triggerEvolution"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/evolutions/{job_id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/playbooks/{id}/evolutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Evolution jobs of a playbook, newest first */
+        get: operations["listEvolutions"];
+        put?: never;
+        /** Evolve the playbook now from its pending outcomes (returns the active job if one exists) */
+        post: operations["triggerEvolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Status of one evolution job */
-    get: operations["getEvolution"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
+    "/v1/evolutions/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status of one evolution job */
+        get: operations["getEvolution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your LLM token usage, cost and evolutions: totals, a series by day/week/month, by playbook and by model
+         * @description Whole UTC days from `from` to `to` (both included; default the last 30 days), at most 366 days (422 beyond, or when `from` is after `to`). `series` has one row per period, empty periods included with zeros. Only your own usage. Needs the `read` scope.
+         */
+        get: operations["getUsageSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getHealth: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "ok";
-          };
-        };
-      };
-    };
-  };
-  getReadiness: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            ready: boolean;
-            checks: {
-              database: boolean;
-              migrations: boolean;
-              worker: boolean | "disabled";
-            };
-          };
-        };
-      };
-      /** @description Response for status 503 */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            ready: boolean;
-            checks: {
-              database: boolean;
-              migrations: boolean;
-              worker: boolean | "disabled";
-            };
-          };
-        };
-      };
-    };
-  };
-  registerUser: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** Format: email */
-          email: string;
-          password: string;
-          display_name?: string;
-          /** @description true for browsers: the refresh token is set only as the HttpOnly `ace_refresh` cookie and left out of the body */
-          cookie_only?: boolean;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 201 */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            access_token: string;
-            /** @constant */
-            token_type: "Bearer";
-            /** @description Seconds until the access token expires */
-            expires_in: number;
-            /** @description Absent when the refresh token travels only in the `ace_refresh` cookie */
-            refresh_token?: string;
-            /** Format: date-time */
-            refresh_expires_at: string;
-            user: {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              display_name: string | null;
-              /** Format: date-time */
-              created_at: string;
-            };
-          };
-        };
-      };
-      /** @description Malformed request (e.g. the body is not JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Conflict with the current state */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description A field or the body is over its size limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Rate limited; see Retry-After */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  loginUser: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** Format: email */
-          email: string;
-          password: string;
-          /** @description true for browsers: the refresh token is set only as the HttpOnly `ace_refresh` cookie and left out of the body */
-          cookie_only?: boolean;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            access_token: string;
-            /** @constant */
-            token_type: "Bearer";
-            /** @description Seconds until the access token expires */
-            expires_in: number;
-            /** @description Absent when the refresh token travels only in the `ace_refresh` cookie */
-            refresh_token?: string;
-            /** Format: date-time */
-            refresh_expires_at: string;
-            user: {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              display_name: string | null;
-              /** Format: date-time */
-              created_at: string;
-            };
-          };
-        };
-      };
-      /** @description Malformed request (e.g. the body is not JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description A field or the body is over its size limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Rate limited; see Retry-After */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  refreshSession: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        "application/json": {
-          refresh_token?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            access_token: string;
-            /** @constant */
-            token_type: "Bearer";
-            /** @description Seconds until the access token expires */
-            expires_in: number;
-            /** @description Absent when the refresh token travels only in the `ace_refresh` cookie */
-            refresh_token?: string;
-            /** Format: date-time */
-            refresh_expires_at: string;
-            user: {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              display_name: string | null;
-              /** Format: date-time */
-              created_at: string;
-            };
-          };
-        };
-      };
-      /** @description Malformed request (e.g. the body is not JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  logoutSession: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        "application/json": {
-          refresh_token?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Signed out; the refresh cookie is cleared */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Malformed request (e.g. the body is not JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  getCurrentUser: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            display_name: string | null;
-            /** Format: date-time */
-            created_at: string;
-            auth: {
-              /** @enum {string} */
-              via: "jwt" | "api_key";
-              scopes: ("read" | "write" | "evolve")[];
-              /** Format: uuid */
-              api_key_id: string | null;
-            };
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  listApiKeys: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @description The first characters of the key, to recognise it */
-            prefix: string;
-            scopes: ("read" | "write" | "evolve")[];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_used_at: string | null;
-            /** Format: date-time */
-            expires_at: string | null;
-          }[];
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  createApiKey: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name: string;
-          /** @description Defaults to read and write */
-          scopes?: ("read" | "write" | "evolve")[];
-          /** @description Omit for a key that never expires */
-          expires_in_days?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 201 */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @description The first characters of the key, to recognise it */
-            prefix: string;
-            scopes: ("read" | "write" | "evolve")[];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_used_at: string | null;
-            /** Format: date-time */
-            expires_at: string | null;
-            /** @description The full key; store it now */
-            key: string;
-          };
-        };
-      };
-      /** @description Malformed request (e.g. the body is not JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description A field or the body is over its size limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  revokeApiKey: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Revoked; the key no longer authenticates */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  renameApiKey: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @description The first characters of the key, to recognise it */
-            prefix: string;
-            scopes: ("read" | "write" | "evolve")[];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_used_at: string | null;
-            /** Format: date-time */
-            expires_at: string | null;
-          };
-        };
-      };
-      /** @description Malformed request (e.g. the body is not JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  listAuditEvents: {
-    parameters: {
-      query?: {
-        limit?: number;
-        offset?: number;
-        type?:
-          | "signed_in"
-          | "sign_in_failed"
-          | "account_locked"
-          | "signed_out"
-          | "signed_out_everywhere"
-          | "refresh_token_reuse_detected"
-          | "api_key_created"
-          | "api_key_renamed"
-          | "api_key_revoked";
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            items: {
-              /** Format: uuid */
-              id: string;
-              /**
-               * @description signed_in · sign_in_failed (wrong password) · account_locked (too many failures) · signed_out · signed_out_everywhere · refresh_token_reuse_detected (a copied refresh token was used: that sign-in was ended) · api_key_created / api_key_renamed / api_key_revoked
-               * @enum {string}
-               */
-              type:
-                | "signed_in"
-                | "sign_in_failed"
-                | "account_locked"
-                | "signed_out"
-                | "signed_out_everywhere"
-                | "refresh_token_reuse_detected"
-                | "api_key_created"
-                | "api_key_renamed"
-                | "api_key_revoked";
-              /** @description Client address the request came from, when known */
-              ip_address: string | null;
-              /** @description The client's User-Agent (first 300 characters), when sent */
-              user_agent: string | null;
-              /** @description Per type: api_key_id, name, prefix, scopes (key events; previous_name on rename), locked_seconds (account_locked), sessions_ended (signed_out_everywhere). Never a secret. */
-              details: {
-                [key: string]: unknown;
-              };
-              /** Format: date-time */
-              created_at: string;
-            }[];
-            total: number;
-            limit: number;
-            offset: number;
-            /** @description Offset of the next page, null on the last page */
-            next_offset: number | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  listPlaybooks: {
-    parameters: {
-      query?: {
-        limit?: number;
-        offset?: number;
-        include_starters?: boolean;
-        include_archived?: boolean;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            items: {
-              /** @description UUID */
-              id: string;
-              name: string;
-              description: string;
-              /** @enum {string} */
-              status: "active" | "archived";
-              /** @enum {string} */
-              source: "starter" | "user_created" | "imported";
-              is_starter: boolean;
-              version_number: number | null;
-              bullet_count: number;
-              outcome_count: number;
-              pending_outcomes: number;
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              updated_at: string;
-              /** @description ISO 8601 timestamp */
-              last_evolved_at: string | null;
-            }[];
-            total: number;
-            limit: number;
-            offset: number;
-            /** @description Offset of the next page, null on the last page */
-            next_offset: number | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  createPlaybook: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name: string;
-          description?: string;
-          /** @description Initial playbook text (ACE format); the playbook's source is then `imported` */
-          content?: string;
-          /**
-           * Format: uuid
-           * @description Copy this starter playbook's current content
-           */
-          starter_id?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 201 */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @description UUID */
-            id: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            status: "active" | "archived";
-            /** @enum {string} */
-            source: "starter" | "user_created" | "imported";
-            is_starter: boolean;
-            version_number: number | null;
-            bullet_count: number;
-            outcome_count: number;
-            pending_outcomes: number;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description ISO 8601 timestamp */
-            updated_at: string;
-            /** @description ISO 8601 timestamp */
-            last_evolved_at: string | null;
-            /** @description The current version's text in the ACE playbook format */
-            content: string;
-            /** @description UUID */
-            cloned_from_id: string | null;
-            /** @description The queued or running evolution, if any */
-            active_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-            /** @description The most recent evolution job, if any */
-            last_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description A field or the body is over its size limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  getPlaybook: {
-    parameters: {
-      query?: {
-        format?: "json" | "text";
-        sections?: string[];
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @description UUID */
-            id: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            status: "active" | "archived";
-            /** @enum {string} */
-            source: "starter" | "user_created" | "imported";
-            is_starter: boolean;
-            version_number: number | null;
-            bullet_count: number;
-            outcome_count: number;
-            pending_outcomes: number;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description ISO 8601 timestamp */
-            updated_at: string;
-            /** @description ISO 8601 timestamp */
-            last_evolved_at: string | null;
-            /** @description The current version's text in the ACE playbook format */
-            content: string;
-            /** @description UUID */
-            cloned_from_id: string | null;
-            /** @description The queued or running evolution, if any */
-            active_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-            /** @description The most recent evolution job, if any */
-            last_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-          };
-          "text/markdown": string;
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  updatePlaybook: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name?: string;
-          description?: string;
-          /**
-           * @description Set to `active` to bring back an archived playbook
-           * @enum {string}
-           */
-          status?: "active" | "archived";
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @description UUID */
-            id: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            status: "active" | "archived";
-            /** @enum {string} */
-            source: "starter" | "user_created" | "imported";
-            is_starter: boolean;
-            version_number: number | null;
-            bullet_count: number;
-            outcome_count: number;
-            pending_outcomes: number;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description ISO 8601 timestamp */
-            updated_at: string;
-            /** @description ISO 8601 timestamp */
-            last_evolved_at: string | null;
-            /** @description The current version's text in the ACE playbook format */
-            content: string;
-            /** @description UUID */
-            cloned_from_id: string | null;
-            /** @description The queued or running evolution, if any */
-            active_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-            /** @description The most recent evolution job, if any */
-            last_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  archivePlaybook: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @description UUID */
-            id: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            status: "active" | "archived";
-            /** @enum {string} */
-            source: "starter" | "user_created" | "imported";
-            is_starter: boolean;
-            version_number: number | null;
-            bullet_count: number;
-            outcome_count: number;
-            pending_outcomes: number;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description ISO 8601 timestamp */
-            updated_at: string;
-            /** @description ISO 8601 timestamp */
-            last_evolved_at: string | null;
-            /** @description The current version's text in the ACE playbook format */
-            content: string;
-            /** @description UUID */
-            cloned_from_id: string | null;
-            /** @description The queued or running evolution, if any */
-            active_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-            /** @description The most recent evolution job, if any */
-            last_evolution: {
-              /** @description UUID */
-              job_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-              /** @description ISO 8601 timestamp */
-              completed_at: string | null;
-            } | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  listVersions: {
-    parameters: {
-      query?: {
-        limit?: number;
-        offset?: number;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            items: {
-              version_number: number;
-              bullet_count: number;
-              diff_summary: string | null;
-              /** @enum {string} */
-              origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
-              /** @description UUID */
-              created_by_job_id: string | null;
-              /** @description ISO 8601 timestamp */
-              created_at: string;
-            }[];
-            total: number;
-            limit: number;
-            offset: number;
-            /** @description Offset of the next page, null on the last page */
-            next_offset: number | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  createVersion: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @description The full new playbook text (ACE format) */
-          content: string;
-          /** @description What you changed, kept as the version's diff summary */
-          summary?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 201 */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            version_number: number;
-            bullet_count: number;
-            diff_summary: string | null;
-            /** @enum {string} */
-            origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
-            /** @description UUID */
-            created_by_job_id: string | null;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description UUID */
-            playbook_id: string;
-            content: string;
-            /** @description Per-bullet changes of this version */
-            change_log: {
-              [key: string]: unknown;
-            }[];
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description A field or the body is over its size limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  getVersion: {
-    parameters: {
-      query?: {
-        format?: "json" | "text";
-      };
-      header?: never;
-      path: {
-        id: string;
-        v: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            version_number: number;
-            bullet_count: number;
-            diff_summary: string | null;
-            /** @enum {string} */
-            origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
-            /** @description UUID */
-            created_by_job_id: string | null;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description UUID */
-            playbook_id: string;
-            content: string;
-            /** @description Per-bullet changes of this version */
-            change_log: {
-              [key: string]: unknown;
-            }[];
-          };
-          "text/markdown": string;
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  diffVersions: {
-    parameters: {
-      query?: {
-        against?: string;
-      };
-      header?: never;
-      path: {
-        id: string;
-        v: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            from_version: number;
-            to_version: number;
-            /** @description Unified text diff from `from_version` to `to_version` */
-            unified_diff: string;
-            bullets: {
-              added: string[];
-              changed: string[];
-              removed: string[];
-            };
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  restoreVersion: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        v: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The current version already has that content: it is returned, nothing is created */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            version_number: number;
-            bullet_count: number;
-            diff_summary: string | null;
-            /** @enum {string} */
-            origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
-            /** @description UUID */
-            created_by_job_id: string | null;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description UUID */
-            playbook_id: string;
-            content: string;
-            /** @description Per-bullet changes of this version */
-            change_log: {
-              [key: string]: unknown;
-            }[];
-          };
-        };
-      };
-      /** @description The new version, with the restored content */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            version_number: number;
-            bullet_count: number;
-            diff_summary: string | null;
-            /** @enum {string} */
-            origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
-            /** @description UUID */
-            created_by_job_id: string | null;
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description UUID */
-            playbook_id: string;
-            content: string;
-            /** @description Per-bullet changes of this version */
-            change_log: {
-              [key: string]: unknown;
-            }[];
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  listOutcomes: {
-    parameters: {
-      query?: {
-        limit?: number;
-        offset?: number;
-        status?: "success" | "failure" | "partial";
-        processed?: boolean;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            items: {
-              id: string;
-              playbook_id: string;
-              task_description: string;
-              /** @enum {string} */
-              outcome: "success" | "failure" | "partial";
-              reasoning_trace: string | null;
-              notes: string | null;
-              bullets_used: string[];
-              processed_at: string | null;
-              evolution_job_id: string | null;
-              /** @description The Reflector's diagnosis, once processed */
-              reflection: {
-                [key: string]: unknown;
-              } | null;
-              created_at: string;
-            }[];
-            total: number;
-            limit: number;
-            offset: number;
-            /** @description Offset of the next page, null on the last page */
-            next_offset: number | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  reportOutcome: {
-    parameters: {
-      query?: never;
-      header?: {
-        "idempotency-key"?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @description What the agent was asked to do */
-          task_description: string;
-          /**
-           * @description success, failure or partial: the honest result of the task
-           * @enum {string}
-           */
-          outcome: "success" | "failure" | "partial";
-          /** @description The agent's reasoning or a summary of its steps (≤ 10 KB) */
-          reasoning_trace?: string;
-          /** @description Anything else worth knowing (≤ 2 KB) */
-          notes?: string;
-          /** @description Ids of the playbook bullets the agent applied, e.g. ["str-00001"] */
-          bullets_used?: string[];
-          /** @description Your id for this report; a retry with the same id is recorded once (same as Idempotency-Key) */
-          client_outcome_id?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Response for status 201 */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            outcome_id: string;
-            /** @constant */
-            status: "recorded";
-            /** @description Outcomes of this playbook waiting for the next evolution */
-            pending_outcomes: number;
-            /** @description The evolution job this report queued by reaching the outcome threshold, else null (a retried report: the playbook's queued or running evolution) */
-            queued_evolution_id: string | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Conflict with the current state */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description A field or the body is over its size limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The body is not JSON (send Content-Type: application/json) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "invalid_input",
-           *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
-           *         "details": {
-           *           "reason": "unsupported_media_type"
-           *         },
-           *         "request_id": "2b7c9e4f1a3d"
-           *       }
-           *     }
-           */
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Rate limited; see Retry-After */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  listEvolutions: {
-    parameters: {
-      query?: {
-        limit?: number;
-        offset?: number;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            items: {
-              job_id: string;
-              playbook_id: string;
-              /** @enum {string} */
-              status: "queued" | "running" | "completed" | "failed";
-              /** @enum {string} */
-              trigger: "manual" | "threshold" | "schedule";
-              outcomes_processed: number;
-              attempts: number;
-              max_attempts: number;
-              error_message: string | null;
-              /** @description What the evolution changed, e.g. `+3 added, 1 updated` */
-              result_summary: string | null;
-              /** @description What the evolution's guards refused and why (null until it completes): see docs/ENGINE_INVARIANTS.md */
-              refusals: {
-                /** @description Operations and tags refused */
-                total: number;
-                /** @description The first 50 refusals, in order */
-                listed: {
-                  /** @description ADD, UPDATE, MERGE, REMOVE, TAG, PRUNE or INVALID */
-                  op: string;
-                  /** @enum {string} */
-                  source: "curator" | "reflector" | "budget";
-                  bullet_ids: string[];
-                  /** @description For tags: the outcome whose reflection proposed it */
-                  outcome_id: string | null;
-                  reason: string;
-                }[];
-                /** @description Refusals counted in total but not listed */
-                omitted: number;
-              } | null;
-              token_totals: {
-                calls?: number;
-                prompt_tokens?: number;
-                completion_tokens?: number;
-                total_tokens?: number;
-                /** @description Decimal string, 6 places */
-                cost_usd?: string;
-              };
-              from_version: number | null;
-              to_version: number | null;
-              created_at: string;
-              started_at: string | null;
-              completed_at: string | null;
-            }[];
-            total: number;
-            limit: number;
-            offset: number;
-            /** @description Offset of the next page, null on the last page */
-            next_offset: number | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The input does not match the schema; the message names each field */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  triggerEvolution: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            job_id: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed";
-            /** @description false when an evolution was already queued or running; that one is returned */
-            is_new: boolean;
-          };
-        };
-      };
-      /** @description Response for status 202 */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            job_id: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed";
-            /** @description false when an evolution was already queued or running; that one is returned */
-            is_new: boolean;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Conflict with the current state */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Rate limited; see Retry-After */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  getEvolution: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        job_id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Response for status 200 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            job_id: string;
-            playbook_id: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed";
-            /** @enum {string} */
-            trigger: "manual" | "threshold" | "schedule";
-            outcomes_processed: number;
-            attempts: number;
-            max_attempts: number;
-            error_message: string | null;
-            /** @description What the evolution changed, e.g. `+3 added, 1 updated` */
-            result_summary: string | null;
-            /** @description What the evolution's guards refused and why (null until it completes): see docs/ENGINE_INVARIANTS.md */
-            refusals: {
-              /** @description Operations and tags refused */
-              total: number;
-              /** @description The first 50 refusals, in order */
-              listed: {
-                /** @description ADD, UPDATE, MERGE, REMOVE, TAG, PRUNE or INVALID */
-                op: string;
-                /** @enum {string} */
-                source: "curator" | "reflector" | "budget";
-                bullet_ids: string[];
-                /** @description For tags: the outcome whose reflection proposed it */
-                outcome_id: string | null;
-                reason: string;
-              }[];
-              /** @description Refusals counted in total but not listed */
-              omitted: number;
-            } | null;
-            token_totals: {
-              calls?: number;
-              prompt_tokens?: number;
-              completion_tokens?: number;
-              total_tokens?: number;
-              /** @description Decimal string, 6 places */
-              cost_usd?: string;
-            };
-            from_version: number | null;
-            to_version: number | null;
-            created_at: string;
-            started_at: string | null;
-            completed_at: string | null;
-          };
-        };
-      };
-      /** @description Missing, invalid, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description Not found (also for another user's resources) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            error: {
-              /** @enum {string} */
-              code:
-                | "invalid_input"
-                | "unauthenticated"
-                | "forbidden"
-                | "not_found"
-                | "method_not_allowed"
-                | "conflict"
-                | "rate_limited"
-                | "payload_too_large"
-                | "unavailable"
-                | "internal";
-              /** @description What went wrong and what to do about it */
-              message: string;
-              request_id: string;
-              details?: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready: boolean;
+                        checks: {
+                            database: boolean;
+                            migrations: boolean;
+                            worker: boolean | "disabled";
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 503 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready: boolean;
+                        checks: {
+                            database: boolean;
+                            migrations: boolean;
+                            worker: boolean | "disabled";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    registerUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    password: string;
+                    display_name?: string;
+                    /** @description true for browsers: the refresh token is set only as the HttpOnly `ace_refresh` cookie and left out of the body */
+                    cookie_only?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @constant */
+                        token_type: "Bearer";
+                        /** @description Seconds until the access token expires */
+                        expires_in: number;
+                        /** @description Absent when the refresh token travels only in the `ace_refresh` cookie */
+                        refresh_token?: string;
+                        /** Format: date-time */
+                        refresh_expires_at: string;
+                        user: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            display_name: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description A field or the body is over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    loginUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    password: string;
+                    /** @description true for browsers: the refresh token is set only as the HttpOnly `ace_refresh` cookie and left out of the body */
+                    cookie_only?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @constant */
+                        token_type: "Bearer";
+                        /** @description Seconds until the access token expires */
+                        expires_in: number;
+                        /** @description Absent when the refresh token travels only in the `ace_refresh` cookie */
+                        refresh_token?: string;
+                        /** Format: date-time */
+                        refresh_expires_at: string;
+                        user: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            display_name: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description A field or the body is over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    refreshSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    refresh_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @constant */
+                        token_type: "Bearer";
+                        /** @description Seconds until the access token expires */
+                        expires_in: number;
+                        /** @description Absent when the refresh token travels only in the `ace_refresh` cookie */
+                        refresh_token?: string;
+                        /** Format: date-time */
+                        refresh_expires_at: string;
+                        user: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            display_name: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    logoutSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    refresh_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed out; the refresh cookie is cleared */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (e.g. the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    logoutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description How many sessions (sign-ins) were ended */
+                        sessions_ended: number;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        display_name: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        auth: {
+                            /** @enum {string} */
+                            via: "jwt" | "api_key";
+                            scopes: ("read" | "write" | "evolve")[];
+                            /** Format: uuid */
+                            api_key_id: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description The first characters of the key, to recognise it */
+                        prefix: string;
+                        scopes: ("read" | "write" | "evolve")[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        last_used_at: string | null;
+                        /** Format: date-time */
+                        expires_at: string | null;
+                    }[];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description Defaults to read and write */
+                    scopes?: ("read" | "write" | "evolve")[];
+                    /** @description Omit for a key that never expires */
+                    expires_in_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description The first characters of the key, to recognise it */
+                        prefix: string;
+                        scopes: ("read" | "write" | "evolve")[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        last_used_at: string | null;
+                        /** Format: date-time */
+                        expires_at: string | null;
+                        /** @description The full key; store it now */
+                        key: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description A field or the body is over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked; the key no longer authenticates */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    renameApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description The first characters of the key, to recognise it */
+                        prefix: string;
+                        scopes: ("read" | "write" | "evolve")[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        last_used_at: string | null;
+                        /** Format: date-time */
+                        expires_at: string | null;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                type?: "signed_in" | "sign_in_failed" | "account_locked" | "signed_out" | "signed_out_everywhere" | "refresh_token_reuse_detected" | "api_key_created" | "api_key_renamed" | "api_key_revoked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description signed_in · sign_in_failed (wrong password) · account_locked (too many failures) · signed_out · signed_out_everywhere · refresh_token_reuse_detected (a copied refresh token was used: that sign-in was ended) · api_key_created / api_key_renamed / api_key_revoked
+                             * @enum {string}
+                             */
+                            type: "signed_in" | "sign_in_failed" | "account_locked" | "signed_out" | "signed_out_everywhere" | "refresh_token_reuse_detected" | "api_key_created" | "api_key_renamed" | "api_key_revoked";
+                            /** @description Client address the request came from, when known */
+                            ip_address: string | null;
+                            /** @description The client's User-Agent (first 300 characters), when sent */
+                            user_agent: string | null;
+                            /** @description Per type: api_key_id, name, prefix, scopes (key events; previous_name on rename), locked_seconds (account_locked), sessions_ended (signed_out_everywhere). Never a secret. */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                        /** @description Offset of the next page, null on the last page */
+                        next_offset: number | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listPlaybooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                include_starters?: boolean;
+                include_archived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description UUID */
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "active" | "archived";
+                            /** @enum {string} */
+                            source: "starter" | "user_created" | "imported";
+                            is_starter: boolean;
+                            version_number: number | null;
+                            bullet_count: number;
+                            outcome_count: number;
+                            pending_outcomes: number;
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            updated_at: string;
+                            /** @description ISO 8601 timestamp */
+                            last_evolved_at: string | null;
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                        /** @description Offset of the next page, null on the last page */
+                        next_offset: number | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createPlaybook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    /** @description Initial playbook text (ACE format); the playbook's source is then `imported` */
+                    content?: string;
+                    /**
+                     * Format: uuid
+                     * @description Copy this starter playbook's current content
+                     */
+                    starter_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        id: string;
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        /** @enum {string} */
+                        source: "starter" | "user_created" | "imported";
+                        is_starter: boolean;
+                        version_number: number | null;
+                        bullet_count: number;
+                        outcome_count: number;
+                        pending_outcomes: number;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description ISO 8601 timestamp */
+                        updated_at: string;
+                        /** @description ISO 8601 timestamp */
+                        last_evolved_at: string | null;
+                        /** @description The current version's text in the ACE playbook format */
+                        content: string;
+                        /** @description UUID */
+                        cloned_from_id: string | null;
+                        /** @description The queued or running evolution, if any */
+                        active_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                        /** @description The most recent evolution job, if any */
+                        last_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description A field or the body is over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPlaybook: {
+        parameters: {
+            query?: {
+                format?: "json" | "text";
+                sections?: string[];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        id: string;
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        /** @enum {string} */
+                        source: "starter" | "user_created" | "imported";
+                        is_starter: boolean;
+                        version_number: number | null;
+                        bullet_count: number;
+                        outcome_count: number;
+                        pending_outcomes: number;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description ISO 8601 timestamp */
+                        updated_at: string;
+                        /** @description ISO 8601 timestamp */
+                        last_evolved_at: string | null;
+                        /** @description The current version's text in the ACE playbook format */
+                        content: string;
+                        /** @description UUID */
+                        cloned_from_id: string | null;
+                        /** @description The queued or running evolution, if any */
+                        active_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                        /** @description The most recent evolution job, if any */
+                        last_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                    };
+                    "text/markdown": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updatePlaybook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    /**
+                     * @description Set to `active` to bring back an archived playbook
+                     * @enum {string}
+                     */
+                    status?: "active" | "archived";
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        id: string;
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        /** @enum {string} */
+                        source: "starter" | "user_created" | "imported";
+                        is_starter: boolean;
+                        version_number: number | null;
+                        bullet_count: number;
+                        outcome_count: number;
+                        pending_outcomes: number;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description ISO 8601 timestamp */
+                        updated_at: string;
+                        /** @description ISO 8601 timestamp */
+                        last_evolved_at: string | null;
+                        /** @description The current version's text in the ACE playbook format */
+                        content: string;
+                        /** @description UUID */
+                        cloned_from_id: string | null;
+                        /** @description The queued or running evolution, if any */
+                        active_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                        /** @description The most recent evolution job, if any */
+                        last_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    archivePlaybook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UUID */
+                        id: string;
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        /** @enum {string} */
+                        source: "starter" | "user_created" | "imported";
+                        is_starter: boolean;
+                        version_number: number | null;
+                        bullet_count: number;
+                        outcome_count: number;
+                        pending_outcomes: number;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description ISO 8601 timestamp */
+                        updated_at: string;
+                        /** @description ISO 8601 timestamp */
+                        last_evolved_at: string | null;
+                        /** @description The current version's text in the ACE playbook format */
+                        content: string;
+                        /** @description UUID */
+                        cloned_from_id: string | null;
+                        /** @description The queued or running evolution, if any */
+                        active_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                        /** @description The most recent evolution job, if any */
+                        last_evolution: {
+                            /** @description UUID */
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                            /** @description ISO 8601 timestamp */
+                            completed_at: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listVersions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            version_number: number;
+                            bullet_count: number;
+                            diff_summary: string | null;
+                            /** @enum {string} */
+                            origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
+                            /** @description UUID */
+                            created_by_job_id: string | null;
+                            /** @description ISO 8601 timestamp */
+                            created_at: string;
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                        /** @description Offset of the next page, null on the last page */
+                        next_offset: number | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The full new playbook text (ACE format) */
+                    content: string;
+                    /** @description What you changed, kept as the version's diff summary */
+                    summary?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version_number: number;
+                        bullet_count: number;
+                        diff_summary: string | null;
+                        /** @enum {string} */
+                        origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
+                        /** @description UUID */
+                        created_by_job_id: string | null;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description UUID */
+                        playbook_id: string;
+                        content: string;
+                        /** @description Per-bullet changes of this version */
+                        change_log: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description A field or the body is over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getVersion: {
+        parameters: {
+            query?: {
+                format?: "json" | "text";
+            };
+            header?: never;
+            path: {
+                id: string;
+                v: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version_number: number;
+                        bullet_count: number;
+                        diff_summary: string | null;
+                        /** @enum {string} */
+                        origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
+                        /** @description UUID */
+                        created_by_job_id: string | null;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description UUID */
+                        playbook_id: string;
+                        content: string;
+                        /** @description Per-bullet changes of this version */
+                        change_log: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                    "text/markdown": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    diffVersions: {
+        parameters: {
+            query?: {
+                against?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                v: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from_version: number;
+                        to_version: number;
+                        /** @description Unified text diff from `from_version` to `to_version` */
+                        unified_diff: string;
+                        bullets: {
+                            added: string[];
+                            changed: string[];
+                            removed: string[];
+                        };
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    restoreVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                v: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current version already has that content: it is returned, nothing is created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version_number: number;
+                        bullet_count: number;
+                        diff_summary: string | null;
+                        /** @enum {string} */
+                        origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
+                        /** @description UUID */
+                        created_by_job_id: string | null;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description UUID */
+                        playbook_id: string;
+                        content: string;
+                        /** @description Per-bullet changes of this version */
+                        change_log: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description The new version, with the restored content */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version_number: number;
+                        bullet_count: number;
+                        diff_summary: string | null;
+                        /** @enum {string} */
+                        origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
+                        /** @description UUID */
+                        created_by_job_id: string | null;
+                        /** @description ISO 8601 timestamp */
+                        created_at: string;
+                        /** @description UUID */
+                        playbook_id: string;
+                        content: string;
+                        /** @description Per-bullet changes of this version */
+                        change_log: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listOutcomes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: "success" | "failure" | "partial";
+                processed?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            playbook_id: string;
+                            task_description: string;
+                            /** @enum {string} */
+                            outcome: "success" | "failure" | "partial";
+                            reasoning_trace: string | null;
+                            notes: string | null;
+                            bullets_used: string[];
+                            processed_at: string | null;
+                            evolution_job_id: string | null;
+                            /** @description The Reflector's diagnosis, once processed */
+                            reflection: {
+                                [key: string]: unknown;
+                            } | null;
+                            created_at: string;
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                        /** @description Offset of the next page, null on the last page */
+                        next_offset: number | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    reportOutcome: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the agent was asked to do */
+                    task_description: string;
+                    /**
+                     * @description success, failure or partial: the honest result of the task
+                     * @enum {string}
+                     */
+                    outcome: "success" | "failure" | "partial";
+                    /** @description The agent's reasoning or a summary of its steps (≤ 10 KB) */
+                    reasoning_trace?: string;
+                    /** @description Anything else worth knowing (≤ 2 KB) */
+                    notes?: string;
+                    /** @description Ids of the playbook bullets the agent applied, e.g. ["str-00001"] */
+                    bullets_used?: string[];
+                    /** @description Your id for this report; a retry with the same id is recorded once (same as Idempotency-Key) */
+                    client_outcome_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        outcome_id: string;
+                        /** @constant */
+                        status: "recorded";
+                        /** @description Outcomes of this playbook waiting for the next evolution */
+                        pending_outcomes: number;
+                        /** @description The evolution job this report queued by reaching the outcome threshold, else null (a retried report: the playbook's queued or running evolution) */
+                        queued_evolution_id: string | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description A field or the body is over its size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_input",
+                     *         "message": "Send the body as JSON (Content-Type: application/json), not text/plain.",
+                     *         "details": {
+                     *           "reason": "unsupported_media_type"
+                     *         },
+                     *         "request_id": "2b7c9e4f1a3d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listEvolutions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            job_id: string;
+                            playbook_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed";
+                            /** @enum {string} */
+                            trigger: "manual" | "threshold" | "schedule";
+                            outcomes_processed: number;
+                            attempts: number;
+                            max_attempts: number;
+                            error_message: string | null;
+                            /** @description What the evolution changed, e.g. `+3 added, 1 updated` */
+                            result_summary: string | null;
+                            /** @description What the evolution's guards refused and why (null until it completes): see docs/ENGINE_INVARIANTS.md */
+                            refusals: {
+                                /** @description Operations and tags refused */
+                                total: number;
+                                /** @description The first 50 refusals, in order */
+                                listed: {
+                                    /** @description ADD, UPDATE, MERGE, REMOVE, TAG, PRUNE or INVALID */
+                                    op: string;
+                                    /** @enum {string} */
+                                    source: "curator" | "reflector" | "budget";
+                                    bullet_ids: string[];
+                                    /** @description For tags: the outcome whose reflection proposed it */
+                                    outcome_id: string | null;
+                                    reason: string;
+                                }[];
+                                /** @description Refusals counted in total but not listed */
+                                omitted: number;
+                            } | null;
+                            token_totals: {
+                                calls?: number;
+                                prompt_tokens?: number;
+                                completion_tokens?: number;
+                                total_tokens?: number;
+                                /** @description Decimal string, 6 places */
+                                cost_usd?: string;
+                            };
+                            from_version: number | null;
+                            to_version: number | null;
+                            created_at: string;
+                            started_at: string | null;
+                            completed_at: string | null;
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                        /** @description Offset of the next page, null on the last page */
+                        next_offset: number | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    triggerEvolution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job_id: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "completed" | "failed";
+                        /** @description false when an evolution was already queued or running; that one is returned */
+                        is_new: boolean;
+                    };
+                };
+            };
+            /** @description Response for status 202 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job_id: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "completed" | "failed";
+                        /** @description false when an evolution was already queued or running; that one is returned */
+                        is_new: boolean;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getEvolution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job_id: string;
+                        playbook_id: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "completed" | "failed";
+                        /** @enum {string} */
+                        trigger: "manual" | "threshold" | "schedule";
+                        outcomes_processed: number;
+                        attempts: number;
+                        max_attempts: number;
+                        error_message: string | null;
+                        /** @description What the evolution changed, e.g. `+3 added, 1 updated` */
+                        result_summary: string | null;
+                        /** @description What the evolution's guards refused and why (null until it completes): see docs/ENGINE_INVARIANTS.md */
+                        refusals: {
+                            /** @description Operations and tags refused */
+                            total: number;
+                            /** @description The first 50 refusals, in order */
+                            listed: {
+                                /** @description ADD, UPDATE, MERGE, REMOVE, TAG, PRUNE or INVALID */
+                                op: string;
+                                /** @enum {string} */
+                                source: "curator" | "reflector" | "budget";
+                                bullet_ids: string[];
+                                /** @description For tags: the outcome whose reflection proposed it */
+                                outcome_id: string | null;
+                                reason: string;
+                            }[];
+                            /** @description Refusals counted in total but not listed */
+                            omitted: number;
+                        } | null;
+                        token_totals: {
+                            calls?: number;
+                            prompt_tokens?: number;
+                            completion_tokens?: number;
+                            total_tokens?: number;
+                            /** @description Decimal string, 6 places */
+                            cost_usd?: string;
+                        };
+                        from_version: number | null;
+                        to_version: number | null;
+                        created_at: string;
+                        started_at: string | null;
+                        completed_at: string | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUsageSummary: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                granularity?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        /** @enum {string} */
+                        granularity: "day" | "week" | "month";
+                        totals: {
+                            prompt_tokens: number;
+                            completion_tokens: number;
+                            total_tokens: number;
+                            /** @description US dollars, decimal string with 6 places, e.g. `0.012345` */
+                            cost_usd: string;
+                            llm_calls: number;
+                            /** @description Evolutions that finished (completed or failed) in the period */
+                            evolutions: number;
+                        };
+                        /** @description One row per period from `from` to `to`, oldest first, empty periods included with zeros */
+                        series: {
+                            prompt_tokens: number;
+                            completion_tokens: number;
+                            total_tokens: number;
+                            /** @description US dollars, decimal string with 6 places, e.g. `0.012345` */
+                            cost_usd: string;
+                            llm_calls: number;
+                            /** @description Evolutions that finished (completed or failed) in the period */
+                            evolutions: number;
+                            /**
+                             * Format: date
+                             * @description First day of the period (UTC); the first period may start before `from`, its figures never do
+                             */
+                            period_start: string;
+                        }[];
+                        /** @description Most expensive first */
+                        by_playbook: {
+                            /** @description null for usage of playbooks since deleted */
+                            playbook_id: string | null;
+                            name: string | null;
+                            total_tokens: number;
+                            /** @description US dollars, decimal string with 6 places, e.g. `0.012345` */
+                            cost_usd: string;
+                            evolutions: number;
+                        }[];
+                        /** @description Most expensive first */
+                        by_model: {
+                            model: string;
+                            total_tokens: number;
+                            /** @description US dollars, decimal string with 6 places, e.g. `0.012345` */
+                            cost_usd: string;
+                            llm_calls: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
     };
-  };
 }

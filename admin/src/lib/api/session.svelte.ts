@@ -114,19 +114,22 @@ export async function toSignIn(): Promise<void> {
  */
 export async function signOut(everywhere = false): Promise<void> {
   try {
+    // logout-all ends every session (this one included) and clears the cookie; logout ends
+    // this browser's session only.
     if (everywhere) {
       await fetch("/v1/auth/logout-all", {
         method: "POST",
         headers: { authorization: `Bearer ${session.accessToken}`, ...CSRF_HEADER },
         credentials: "same-origin",
       });
+    } else {
+      await fetch("/v1/auth/logout", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...CSRF_HEADER },
+        body: "{}",
+        credentials: "same-origin",
+      });
     }
-    await fetch("/v1/auth/logout", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...CSRF_HEADER },
-      body: "{}",
-      credentials: "same-origin",
-    });
   } finally {
     clear();
     await goto("/signin", { replaceState: true });
