@@ -158,7 +158,10 @@ describe.if(run)("History page", () => {
     const kept = lines.flatMap((line) => {
       if (!line.startsWith("[")) return [line];
       const i = n++;
-      if (i % 10 === 0) return (moved.push(line), []);
+      if (i % 10 === 0) {
+        moved.push(line);
+        return [];
+      }
       if (i % 7 === 0) return [`${line} (revised)`];
       if (i % 5 === 0) return [line.replace(/^(\[[^\]]+\])\s+/, "$1 helpful=3 harmful=1 :: ")];
       return [line];
