@@ -10,6 +10,7 @@ import {
 } from "../support/browser.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { type FakeLlm, fakeLlmClient, startFakeLlm } from "../support/fake-llm.ts";
+import { readFixture } from "../support/fixtures.ts";
 import { checkPage, signedInPage } from "./pages-support.ts";
 
 /**
@@ -47,7 +48,12 @@ describe.if(run)("History page", () => {
   beforeAll(async () => {
     const adminDir = await prepareAdminBuild();
     fake = await startFakeLlm({ instant: true });
-    app = createTestApp(db.pool, {}, { adminDir, llm: fakeLlmClient(fake) });
+    // Room for the 130 KB AppWorld fixture (the default limit is 100 KiB).
+    app = createTestApp(
+      db.pool,
+      { PLAYBOOK_MAX_BYTES: String(256 * 1024) },
+      { adminDir, llm: fakeLlmClient(fake) },
+    );
     server = app.listen();
     browser = await launchBrowser();
   }, 180_000);
@@ -140,6 +146,64 @@ describe.if(run)("History page", () => {
     watch.expectClean([PENDING_API_ROUTES]);
     await context.close();
   }, 90_000);
+
+  test("the 359-bullet fixture: moved, changed and counter-only bullets in one diff", async () => {
+    const session = await signUp(app);
+    const auth = bearer(session.access_token);
+    const trained = readFixture("appworld_online_trained_playbook.txt");
+    // Every tenth bullet moved to a new section, every seventh reworded, every fifth counted.
+    const lines = trained.split("\n");
+    const moved: string[] = [];
+    let n = 0;
+    const kept = lines.flatMap((line) => {
+      if (!line.startsWith("[")) return [line];
+      const i = n++;
+      if (i % 10 === 0) {
+        moved.push(line);
+        return [];
+      }
+      if (i % 7 === 0) return [`${line} (revised)`];
+      if (i % 5 === 0) return [line.replace(/^(\[[^\]]+\])\s+/, "$1 helpful=3 harmful=1 :: ")];
+      return [line];
+    });
+    const edited = [...kept, "## MOVED", ...moved].join("\n");
+    const create = await app.fetch("/v1/playbooks", {
+      method: "POST",
+      headers: auth,
+      json: { name: "AppWorld", content: trained },
+    });
+    expect(create.status).toBe(201);
+    const { id } = await create.json();
+    const edit = await app.fetch(`/v1/playbooks/${id}/versions`, {
+      method: "POST",
+      headers: auth,
+      json: { content: edited },
+    });
+    expect(edit.status).toBe(201);
+
+    const { context, page, watch } = await signedInPage(browser.browser, server.url, session.user.email);
+    const started = Date.now();
+    await page.goto(`${server.url}/playbooks/${id}/history`);
+    const summary = page.getByLabel("Bullet changes from version 1 to version 2");
+    await page.getByRole("list", { name: /^Versions/ }).waitFor();
+    const listed = Date.now() - started;
+    await summary.waitFor();
+    const shown = Date.now() - started;
+    expect(await summary.textContent()).toMatch(
+      /0 added.*0 removed.*\d+ changed.*36 moved.*\d+ counters only/s,
+    );
+    // Counter-only changes collapse: fewer rows, the same bullet counts.
+    const rows = await page.getByRole("table", { name: "Unified diff" }).locator("tr").count();
+    await page.getByLabel("Hide counter-only changes").check();
+    await page.waitForFunction((before) => document.querySelectorAll("table tr").length < before, rows);
+    await page.getByRole("table", { name: "Unified diff" }).locator("mark").first().waitFor();
+    // Reported, not asserted (shared machine): navigation to the diff summary, both versions fetched.
+    console.log(
+      `history of the 359-bullet fixture: versions listed after ${listed} ms, diff shown after ${shown} ms (${rows} rows)`,
+    );
+    watch.expectClean([PENDING_API_ROUTES]);
+    await context.close();
+  }, 60_000);
 
   test("another user's playbook: the API's message, not a crash", async () => {
     const owner = await signUp(app);
