@@ -8,6 +8,7 @@ import {
   type Credentials,
   chargeRefusedRequest,
   createApiKey,
+  createApiKeyRegistry,
   createSessionRegistry,
   getCurrentUser,
   type LoginInput,
@@ -87,6 +88,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   const { limits, rateRules } = settings;
   const maxBytes = limits.playbookBytes;
   const sessions = createSessionRegistry(pool, notifications);
+  const keys = createApiKeyRegistry(pool, notifications);
   const accessTokens: AccessTokenPolicy = {
     jwtSecret: settings.auth.session.jwtSecret,
     maxLifetimeSeconds: settings.auth.session.accessTokenMinutes * 60,
@@ -94,7 +96,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   };
   const resolve = (credentials: Credentials, options: { now?: Date } = {}) =>
     countingAuthFailures(
-      resolveCaller(pool, accessTokens, credentials, { logger, ...options }),
+      resolveCaller(pool, accessTokens, credentials, { logger, keys, ...options }),
       "invalid_credentials",
     );
   return {
@@ -125,7 +127,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
       rename: (caller: Caller, id: string, name: string, options: AuthOptions = {}) =>
         renameUserApiKey(pool, caller, id, name, options),
       revoke: (caller: Caller, id: string, options: AuthOptions = {}) =>
-        revokeUserApiKey(pool, caller, id, options),
+        revokeUserApiKey(pool, caller, id, { ...options, keys }),
     },
     audit: {
       list: (caller: Caller, query: ListAuditEventsQuery = {}) => listAuditEvents(pool, caller, query),

@@ -33,6 +33,13 @@ export interface DbPoolOptions {
   statementTimeoutMs?: number;
   /** Shown in pg_stat_activity (`ace-api`, `ace-worker`), so an operator sees who holds which connection. */
   applicationName?: string;
+  /**
+   * Slonik runs `DISCARD ALL` each time a connection goes back to the pool: one more round trip
+   * per query, which doubles the database work of a short read. Only the worker holds session
+   * state (the evolution's session advisory lock and lock_timeout), so the API half turns it off;
+   * the default keeps it.
+   */
+  resetOnRelease?: boolean;
 }
 
 /** `url` with `application_name` set, unless the URL already names one. */
@@ -52,5 +59,6 @@ export function createDbPool(url: string, options: DbPoolOptions = {}): Promise<
     statementTimeout: options.statementTimeoutMs ?? 30_000,
     connectionTimeout: 5_000,
     captureStackTrace: false,
+    ...(options.resetOnRelease === false ? { resetConnection: async () => {} } : {}),
   });
 }
