@@ -20,7 +20,14 @@ const outcomeColumns = sql.fragment`
   id, playbook_id, task_description, status, reasoning_trace, notes, bullets_used, processed_at,
   evolution_job_id, reflection_data, created_at`;
 
-/** Inserts an outcome (the caller checked its idempotency key under the playbook lock). */
+/**
+ * Inserts an outcome into the user's own active playbook and counts it on the playbook row
+ * (outcome_count, pending_outcomes: sql/0007_hot_paths.sql), in one statement. The counter update
+ * takes the playbook's row lock, the only lock of the report, held from here to the commit, so
+ * reports to one playbook serialise only there and each sees the pending count its own insert
+ * made. No row when nothing was inserted: the playbook is not the user's own active one, or an
+ * outcome with this idempotency key exists (a concurrent retry waits for the first to commit).
+ */
 export const insertOutcome = (
   db: CommonQueryMethods,
   o: {
@@ -35,12 +42,22 @@ export const insertOutcome = (
     idempotencyKey: string | null;
   },
 ) =>
-  db.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into outcomes
-      (playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used, idempotency_key)
-    values (${o.playbookId}, ${o.userId}, ${o.apiKeyId}, ${o.taskDescription}, ${o.status}::outcome_status,
-            ${o.reasoningTrace}, ${o.notes}, ${sql.jsonb(o.bulletsUsed)}, ${o.idempotencyKey})
-    returning id`);
+  db.maybeOne(sql.type(z.object({ id: z.string(), pending_outcomes: z.number() }))`
+    with added as (
+      insert into outcomes
+        (playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used,
+         idempotency_key)
+      select p.id, ${o.userId}, ${o.apiKeyId}, ${o.taskDescription}, ${o.status}::outcome_status,
+        ${o.reasoningTrace}, ${o.notes}, ${sql.jsonb(o.bulletsUsed)}, ${o.idempotencyKey}
+      from playbooks p
+      where p.id = ${o.playbookId} and p.user_id = ${o.userId} and p.status = 'active'
+      on conflict (playbook_id, idempotency_key) where idempotency_key is not null do nothing
+      returning id, playbook_id),
+    counted as (
+      update playbooks p set outcome_count = p.outcome_count + 1, pending_outcomes = p.pending_outcomes + 1
+      from added where p.id = added.playbook_id
+      returning p.pending_outcomes)
+    select added.id, counted.pending_outcomes from added, counted`);
 
 export const findByIdempotencyKey = (db: CommonQueryMethods, playbookId: string, key: string) =>
   db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`

@@ -1,7 +1,7 @@
 import type { CommonQueryMethods } from "slonik";
 import { AppError } from "../errors.ts";
 import { notifyObservers } from "./observe.ts";
-import { recordHit } from "./queries.ts";
+import { recordHit, refundHit } from "./queries.ts";
 import type { RateLimitResult, RateRule } from "./types.ts";
 
 /**
@@ -62,4 +62,24 @@ export async function enforceRateLimit(
   const result = await consume(db, key, rule, options.now);
   if (!result.allowed) throw rateLimitedError(result, options.what);
   return result;
+}
+
+/**
+ * Takes a token like `enforceRateLimit` and returns a function that gives it back, for a caller
+ * that consumes in its own statement (holding the bucket's row lock only that long) and learns
+ * afterwards that the request did nothing. Never overshoots: taking is atomic, giving back only
+ * lowers the count.
+ */
+export async function takeRateToken(
+  db: CommonQueryMethods,
+  key: string,
+  rule: RateRule,
+  options: { now?: Date; what?: string } = {},
+): Promise<() => Promise<void>> {
+  const now = options.now ?? new Date();
+  await enforceRateLimit(db, key, rule, { ...options, now });
+  if (rule.enabled === false) return async () => {};
+  return async () => {
+    await refundHit(db, key, rule.windowSeconds, now);
+  };
 }
