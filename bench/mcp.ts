@@ -4,7 +4,8 @@
  * by `wrk`, against the bare one-statement server (bench/support/bare-server.ts: the same rows,
  * no auth) on the same Postgres, in the same run. A checked call before and after each load makes
  * a broken setup fail loudly instead of benchmarking errors.
- * Usage: bun run bench:mcp [--seconds=5] [--connections=64]
+ * With --conditional, also get_playbook with a current if_version (the one-line answer).
+ * Usage: bun run bench:mcp [--seconds=5] [--connections=64] [--conditional]
  */
 import { APPWORLD, arg, benchFixture, formatTable, OUTCOME, type Row, startBare } from "./support/compare.ts";
 import { startBenchServer } from "./support/server.ts";
@@ -64,6 +65,14 @@ try {
       name: `MCP get_playbook, ${(bytes / 1024).toFixed(1)} KB reply (bare: GET)`,
       app: result,
       bare: await runWrk({ urls: [bareGet(id)], connections, seconds }),
+    });
+  }
+  if (Bun.argv.includes("--conditional")) {
+    const { result, bytes } = await call(toolCall("get_playbook", { playbook_id: f.small, if_version: 1 }));
+    rows.push({
+      name: `MCP get_playbook if_version current, ${(bytes / 1024).toFixed(1)} KB reply (bare: GET)`,
+      app: result,
+      bare: await runWrk({ urls: [bareGet(f.small)], connections, seconds }),
     });
   }
   const report = await call(toolCall("report_outcome", { playbook_id: f.small, ...OUTCOME }));

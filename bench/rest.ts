@@ -4,7 +4,8 @@
  * `wrk` (apt-get install -y wrk): GET a playbook (the 8.9 KB starter copy and the 130 KB AppWorld
  * fixture), GET /v1/auth/me with an API key, POST an outcome (all clients on one playbook, and
  * spread over 64). Prints a markdown table: app / bare / ratio, with p50 and p99.
- * Usage: bun run bench:rest [--seconds=5] [--connections=64]
+ * With --conditional, also GET of the text with a current If-None-Match (304).
+ * Usage: bun run bench:rest [--seconds=5] [--connections=64] [--conditional]
  */
 import { APPWORLD, arg, benchFixture, formatTable, OUTCOME, type Row, startBare } from "./support/compare.ts";
 import { startBenchServer } from "./support/server.ts";
@@ -48,6 +49,18 @@ try {
     const bareBytes = await size(bareGet(id));
     const name = `${label}, ${(bytes / 1024).toFixed(1)} KB (bare ${(bareBytes / 1024).toFixed(1)} KB)`;
     rows.push({ name, app: await load([appGet(id)], { headers: auth }), bare: await load([bareGet(id)]) });
+  }
+  if (Bun.argv.includes("--conditional")) {
+    // Issue 13's conditional GET: an agent re-fetching the text it already has (304, no body).
+    const text = `${appGet(f.small)}?format=text`;
+    const tag = (await fetch(text, { headers: auth })).headers.get("etag");
+    if (tag) {
+      rows.push({
+        name: "GET playbook text, If-None-Match current (304)",
+        app: await load([text], { headers: { ...auth, "if-none-match": tag } }),
+        bare: await load([bareGet(f.small)]),
+      });
+    }
   }
   rows.push({
     name: "GET /v1/auth/me with an API key (bare: select 1)",

@@ -231,22 +231,6 @@ export const countVersions = (db: CommonQueryMethods, playbookId: string) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) as n from playbook_versions where playbook_id = ${playbookId}`);
 
-const JobBrief = z.object({
-  id: z.string(),
-  status: z.enum(["queued", "running", "completed", "failed"]),
-  created_at: z.date(),
-  completed_at: z.date().nullable(),
-});
-
-/** The newest evolution job and the active one (queued or running), if any. */
-export const evolutionBriefs = (db: CommonQueryMethods, playbookId: string) =>
-  db.any(sql.type(JobBrief)`
-    (select id, status, created_at, completed_at from evolution_jobs
-     where playbook_id = ${playbookId} and status in ('queued', 'running') limit 1)
-    union all
-    (select id, status, created_at, completed_at from evolution_jobs
-     where playbook_id = ${playbookId} order by created_at desc limit 1)`);
-
 /** The highest bullet number any version of the playbook ever had (the engine's idFloor). */
 export const historicalMaxBulletNumber = (db: CommonQueryMethods, playbookId: string) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
