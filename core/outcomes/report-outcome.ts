@@ -8,7 +8,13 @@ import { recordOutcome } from "../metrics/index.ts";
 import { readablePlaybook } from "../playbooks/access.ts";
 import { isUuid, playbookArchived, playbookNotFound, starterReadOnly } from "../playbooks/errors.ts";
 import { lockPlaybook } from "../playbooks/queries.ts";
-import { type RateRule, rateKeys, takeRateToken } from "../rate-limit/index.ts";
+import {
+  type RateRule,
+  rateKeys,
+  rateLimitedError,
+  refundRateToken,
+  settleHit,
+} from "../rate-limit/index.ts";
 import { findByIdempotencyKey, insertOutcome } from "./queries.ts";
 import type { OutcomeRecorded, ReportOutcome } from "./schemas.ts";
 
@@ -57,9 +63,9 @@ async function refusal(pool: DatabasePool, caller: Caller, playbookId: string): 
 /**
  * Records what happened when an agent used a playbook. A retry carrying the same idempotency key
  * (header or client_outcome_id) returns the first report instead of adding another, however
- * many arrive at once. Two short statements, no transaction held across round trips: the
- * rate-limit token (given back when nothing is inserted), then the insert and the playbook's
- * counters in one statement (its row lock lasts only that statement). Only when the pending
+ * many arrive at once. One statement, no transaction held across round trips: the rate-limit
+ * token, the insert and the playbook's counters (insertOutcome; its row locks last only that
+ * statement; a token spent on nothing stored is given back). Only when the pending
  * count reaches the threshold and no evolution is active does it lock the playbook and queue one
  * (enqueueIfThresholdMet, which re-counts under the lock), so exactly one is queued; should the
  * process die between the two, the next report or the sweep queues it.
@@ -94,31 +100,28 @@ export async function reportOutcome(
   };
   const first = await earlier();
   if (first) return replay(pool, playbookId, first);
-  // A retry, a refused or a failed report spends no rate-limit token: it is given back.
-  const giveBack = options.rateRule
-    ? await takeRateToken(pool, rateKeys.outcomes(caller.userId), options.rateRule, {
-        what: "outcome reports",
-      })
-    : async () => {};
-  let row: { id: string; pending_outcomes: number } | null;
-  try {
-    row = await insertOutcome(pool, {
-      playbookId,
-      userId: caller.userId,
-      apiKeyId: caller.apiKeyId,
-      taskDescription: input.task_description,
-      status: input.outcome,
-      reasoningTrace: input.reasoning_trace ?? null,
-      notes: input.notes ?? null,
-      bulletsUsed: [...new Set(input.bullets_used ?? [])],
-      idempotencyKey: key,
-    });
-  } catch (error) {
-    await giveBack().catch(() => {});
-    throw error;
+  const rule = options.rateRule?.enabled === false ? undefined : options.rateRule;
+  const rateKey = rateKeys.outcomes(caller.userId);
+  const now = new Date();
+  const row = await insertOutcome(pool, {
+    playbookId,
+    userId: caller.userId,
+    apiKeyId: caller.apiKeyId,
+    taskDescription: input.task_description,
+    status: input.outcome,
+    reasoningTrace: input.reasoning_trace ?? null,
+    notes: input.notes ?? null,
+    bulletsUsed: [...new Set(input.bullets_used ?? [])],
+    idempotencyKey: key,
+    rate: rule ? { key: rateKey, limit: rule.limit, windowSeconds: rule.windowSeconds, now } : null,
+  });
+  if (rule) {
+    const limit = settleHit(rateKey, rule, row); // the RateLimit-* headers, allowed or not
+    if (!limit.allowed) throw rateLimitedError(limit, "outcome reports");
   }
-  if (!row) {
-    await giveBack();
+  if (row.id === null || row.pending_outcomes === null) {
+    // A retry or a refused report spends no rate-limit token: it is given back.
+    if (rule) await refundRateToken(pool, rateKey, rule, now);
     const raced = await earlier(); // a concurrent retry with the same key committed first
     if (raced) return replay(pool, playbookId, raced);
     throw await refusal(pool, caller, playbookId);

@@ -20,7 +20,20 @@ export async function consume(
   if (rule.enabled === false) {
     return { allowed: true, limit, remaining: limit, resetSeconds: 0, retryAfterSeconds: 0 };
   }
-  const hit = await recordHit(db, key, limit, windowSeconds, now);
+  return settleHit(key, rule, await recordHit(db, key, limit, windowSeconds, now));
+}
+
+/** What `rate_limit_hit` returns (sql/0001), read by `recordHit` or by a statement that embeds it. */
+export interface Hit {
+  allowed: boolean;
+  used: number;
+  retry_after: number;
+  reset_after: number;
+}
+
+/** The result of a hit counted under `rule`, shown to the observers (as `consume` does). */
+export function settleHit(key: string, rule: RateRule, hit: Hit): RateLimitResult {
+  const { limit } = rule;
   const result: RateLimitResult = {
     allowed: hit.allowed,
     limit,
@@ -65,21 +78,16 @@ export async function enforceRateLimit(
 }
 
 /**
- * Takes a token like `enforceRateLimit` and returns a function that gives it back, for a caller
- * that consumes in its own statement (holding the bucket's row lock only that long) and learns
- * afterwards that the request did nothing. Never overshoots: taking is atomic, giving back only
- * lowers the count.
+ * Gives back one request counted at `now` under `rule`, for a caller that counted it in the same
+ * statement as its work and learns that the work did nothing (sql/0007, rate_limit_refund).
+ * Never overshoots: giving back only lowers the count.
  */
-export async function takeRateToken(
+export async function refundRateToken(
   db: CommonQueryMethods,
   key: string,
   rule: RateRule,
-  options: { now?: Date; what?: string } = {},
-): Promise<() => Promise<void>> {
-  const now = options.now ?? new Date();
-  await enforceRateLimit(db, key, rule, { ...options, now });
-  if (rule.enabled === false) return async () => {};
-  return async () => {
-    await refundHit(db, key, rule.windowSeconds, now);
-  };
+  now: Date,
+): Promise<void> {
+  if (rule.enabled === false) return;
+  await refundHit(db, key, rule.windowSeconds, now);
 }

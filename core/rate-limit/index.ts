@@ -1,4 +1,11 @@
-export { consume, enforceRateLimit, rateLimitedError, takeRateToken } from "./consume.ts";
+export {
+  consume,
+  enforceRateLimit,
+  type Hit,
+  rateLimitedError,
+  refundRateToken,
+  settleHit,
+} from "./consume.ts";
 export { rateKeys } from "./keys.ts";
 export { observeRateLimits, type RateLimitObserver } from "./observe.ts";
 export type { RateLimitResult, RateRule } from "./types.ts";
