@@ -9,12 +9,14 @@ import { ErrorEnvelope } from "./schemas.ts";
  * - `x-optional-body: true` marks the request body optional (the generator always requires it),
  * - `x-text-download: true` adds the `text/markdown` form of the 200 response,
  * - `x-event-stream: true` documents the 200 as a `text/event-stream`.
+ * - `x-not-modified: "…"` documents the ETag of the 200 and a 304 answer to If-None-Match.
  * Request bodies are JSON only (the generator also lists form types, which the server refuses)
  * and every operation with a body gets the 415 the server answers to anything else.
  */
 export const ROUTE_DOC = {
   noContent: (description: string) => ({ "x-no-content": description }),
   optionalBody: { "x-optional-body": true },
+  notModified: (description: string) => ({ "x-not-modified": description }),
   textDownload: { "x-text-download": true },
   eventStream: { "x-event-stream": true },
 } as const;
@@ -61,6 +63,23 @@ function refineOperation(operation: Operation) {
       content: { "text/event-stream": { schema: { type: "string" } } },
     };
   }
+  const notModified = operation["x-not-modified"];
+  if (typeof notModified === "string") {
+    const etag = {
+      description: "The answer's entity tag; send it back in If-None-Match",
+      schema: { type: "string" },
+    };
+    if (ok) (ok as { headers?: Record<string, unknown> }).headers = { ETag: etag };
+    responses["304"] = { description: notModified, headers: { ETag: etag } };
+    operation.parameters ??= [];
+    (operation.parameters as unknown[]).push({
+      name: "If-None-Match",
+      in: "header",
+      required: false,
+      description: "An ETag from an earlier answer: 304 without a body if the answer would be the same",
+      schema: { type: "string" },
+    });
+  }
   if (operation.requestBody?.content) {
     const json = operation.requestBody.content["application/json"];
     operation.requestBody.content = json ? { "application/json": json } : {};
@@ -69,5 +88,12 @@ function refineOperation(operation: Operation) {
       content: envelope,
     };
   }
-  for (const key of ["x-no-content", "x-optional-body", "x-text-download"]) delete operation[key];
+  for (const key of [
+    "x-no-content",
+    "x-optional-body",
+    "x-text-download",
+    "x-not-modified",
+    "x-event-stream",
+  ])
+    delete operation[key];
 }

@@ -1,86 +1,100 @@
 /**
- * `bun run bench:mcp`: the MCP tools `get_playbook` (359-bullet fixture, 130 KB; the content limit
- * is raised for the run) and `report_outcome`, each a stateless JSON-RPC tools/call POST to /mcp,
- * beside their REST twins (GET /v1/playbooks/{id}, POST /v1/playbooks/{id}/outcomes) in the same run.
- * The stateless server needs no initialize per call, so each load request is one tools/call.
- * Usage: bun run bench:mcp [--seconds=5] [--concurrency=32]
+ * `bun run bench:mcp`: the MCP tools `get_playbook` (the 8.9 KB starter copy and the 130 KB
+ * AppWorld fixture) and `report_outcome`, each a stateless JSON-RPC tools/call POST to /mcp driven
+ * by `wrk`, against the bare one-statement server (bench/support/bare-server.ts: the same rows,
+ * no auth) on the same Postgres, in the same run. A checked call before and after each load makes
+ * a broken setup fail loudly instead of benchmarking errors.
+ * With --conditional, also get_playbook with a current if_version (the one-line answer).
+ * Usage: bun run bench:mcp [--seconds=5] [--connections=64] [--conditional]
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { formatRow, runLoad } from "./support/load.ts";
-import { benchUserKey, startBenchServer } from "./support/server.ts";
+import { APPWORLD, arg, benchFixture, formatTable, OUTCOME, type Row, startBare } from "./support/compare.ts";
+import { startBenchServer } from "./support/server.ts";
+import { runWrk } from "./support/wrk.ts";
 
-const arg = (name: string, fallback: number) =>
-  Number(Bun.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
-const SECONDS = arg("seconds", 5);
-const CONCURRENCY = arg("concurrency", 32);
-const fixture = readFileSync(
-  path.resolve(import.meta.dir, "../tests/fixtures/appworld_online_trained_playbook.txt"),
-  "utf8",
-);
+const seconds = arg("seconds", 5);
+const connections = arg("connections", 64);
 
-const outcome = {
-  task_description: "Sync contacts across apps ({{n}})",
-  outcome: "success",
-  reasoning_trace: "Looked up contacts, matched by email and phone, added missing friends.",
-  bullets_used: ["shr-00009", "shr-00071"],
-};
 const toolCall = (name: string, args: Record<string, unknown>) =>
   JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } });
 
-/** One tools/call first, so a broken setup fails loudly instead of benchmarking errors. */
-async function checkCall(url: string, headers: Record<string, string>, body: string): Promise<void> {
-  const response = await fetch(url, { method: "POST", headers, body: body.replaceAll("{{n}}", "check") });
-  const json = (await response.json()) as { result?: { isError?: boolean; content?: unknown } };
+async function checkCall(url: string, headers: Record<string, string>, body: string): Promise<number> {
+  const response = await fetch(url, { method: "POST", headers, body });
+  const text = await response.text();
+  const json = JSON.parse(text) as { result?: { isError?: boolean } };
   if (!response.ok || !json.result || json.result.isError) {
-    throw new Error(`MCP call failed: ${response.status} ${JSON.stringify(json).slice(0, 300)}`);
+    throw new Error(`MCP call failed: ${response.status} ${text.slice(0, 300)}`);
   }
+  return text.length;
 }
 
 const server = await startBenchServer({
   PLAYBOOK_MAX_BYTES: String(256 * 1024),
-  EVOLUTION_OUTCOME_THRESHOLD: "10000", // measure the write path, not evolutions
+  EVOLUTION_OUTCOME_THRESHOLD: "10000", // the highest allowed: measure the write path, not evolutions
+  RATE_LIMIT_ENABLED: "true",
+  RATE_LIMIT_OUTCOMES_PER_HOUR: "100000000",
 });
+const bare = await startBare(server.dbUrl);
 try {
-  const key = await benchUserKey(server.base);
-  const rest = { "x-api-key": key, "content-type": "application/json" };
+  const f = await benchFixture(server.base);
   const mcp = {
-    authorization: `Bearer ${key}`,
+    authorization: `Bearer ${f.key}`,
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
     "mcp-protocol-version": "2025-06-18",
   };
-  const created = (await fetch(`${server.base}/v1/playbooks`, {
-    method: "POST",
-    headers: rest,
-    body: JSON.stringify({ name: "AppWorld trained", content: fixture }),
-  }).then((r) => r.json())) as { id: string; bullet_count: number };
-  const load = (url: string, extra: Partial<Parameters<typeof runLoad>[0]> = {}) =>
-    runLoad({ url, concurrency: CONCURRENCY, seconds: SECONDS, ...extra });
   const mcpUrl = `${server.base}/mcp`;
-  const getBody = toolCall("get_playbook", { playbook_id: created.id });
-  const reportBody = toolCall("report_outcome", { playbook_id: created.id, ...outcome });
-  await checkCall(mcpUrl, mcp, getBody);
-  await checkCall(mcpUrl, mcp, reportBody);
-
-  await load(`${server.base}/bench/select-1`, { seconds: 1 }); // warm-up
-  const baseline = await load(`${server.base}/bench/select-1`);
-  const restGet = await load(`${server.base}/v1/playbooks/${created.id}`, { headers: rest });
-  const mcpGet = await load(mcpUrl, { method: "POST", headers: mcp, body: getBody, jsonRpc: true });
-  const restPost = await load(`${server.base}/v1/playbooks/${created.id}/outcomes`, {
+  const call = async (body: string) => {
+    const bytes = await checkCall(mcpUrl, mcp, body);
+    const result = await runWrk({ urls: [mcpUrl], method: "POST", headers: mcp, body, connections, seconds });
+    await checkCall(mcpUrl, mcp, body);
+    return { result, bytes };
+  };
+  const bareGet = (id: string) => `${bare.base}/playbooks/${id}?user=${f.userId}`;
+  await runWrk({
+    urls: [mcpUrl],
     method: "POST",
-    headers: rest,
-    body: JSON.stringify(outcome),
+    headers: mcp,
+    body: toolCall("get_playbook", { playbook_id: f.small }),
+    connections,
+    seconds: 1,
+  }); // warm-up
+  const rows: Row[] = [];
+  for (const id of [f.small, f.large]) {
+    const { result, bytes } = await call(toolCall("get_playbook", { playbook_id: id }));
+    rows.push({
+      name: `MCP get_playbook, ${(bytes / 1024).toFixed(1)} KB reply (bare: GET)`,
+      app: result,
+      bare: await runWrk({ urls: [bareGet(id)], connections, seconds }),
+    });
+  }
+  if (Bun.argv.includes("--conditional")) {
+    const { result, bytes } = await call(toolCall("get_playbook", { playbook_id: f.small, if_version: 1 }));
+    rows.push({
+      name: `MCP get_playbook if_version current, ${(bytes / 1024).toFixed(1)} KB reply (bare: GET)`,
+      app: result,
+      bare: await runWrk({ urls: [bareGet(f.small)], connections, seconds }),
+    });
+  }
+  const report = await call(toolCall("report_outcome", { playbook_id: f.small, ...OUTCOME }));
+  rows.push({
+    name: `MCP report_outcome, ${connections} clients on one playbook (bare: INSERT)`,
+    app: report.result,
+    bare: await runWrk({
+      urls: [`${bare.base}/playbooks/${f.small}/outcomes?user=${f.userId}`],
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(OUTCOME),
+      connections,
+      seconds,
+    }),
   });
-  const mcpPost = await load(mcpUrl, { method: "POST", headers: mcp, body: reportBody, jsonRpc: true });
   console.log(
-    `bench:mcp — ${CONCURRENCY} concurrent clients, ${SECONDS}s each, ${created.bullet_count}-bullet playbook (${fixture.length} bytes)`,
+    formatTable(
+      `bench:mcp — wrk, ${connections} connections, ${seconds} s per route; AppWorld fixture ${APPWORLD.length} bytes`,
+      rows,
+    ),
   );
-  console.log(formatRow("GET /bench/select-1 (baseline)", baseline));
-  console.log(formatRow("REST GET /v1/playbooks/{id}", restGet, baseline));
-  console.log(formatRow("MCP  tools/call get_playbook", mcpGet, baseline));
-  console.log(formatRow("REST POST /v1/playbooks/{id}/outcomes", restPost, baseline));
-  console.log(formatRow("MCP  tools/call report_outcome", mcpPost, baseline));
 } finally {
+  await bare.stop();
   await server.stop();
 }

@@ -59,7 +59,12 @@ export async function compose(
   options: ComposeOptions,
 ): Promise<Composition> {
   const maxPoolSize = poolSizeFor(half, config);
-  const pool = await createDbPool(databaseUrl, { maxPoolSize, applicationName: `ace-${half}` });
+  const pool = await createDbPool(databaseUrl, {
+    maxPoolSize,
+    applicationName: `ace-${half}`,
+    // The API half keeps no session state on a connection (core/db/pool.ts).
+    resetOnRelease: half !== "api",
+  });
   const llm = options.llm ?? llmFromConfig(config);
   const { logger, workerRunning } = options;
   const notifications = options.notifications ?? createNotifications({ url: databaseUrl, logger });

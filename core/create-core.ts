@@ -8,6 +8,7 @@ import {
   type Credentials,
   chargeRefusedRequest,
   createApiKey,
+  createApiKeyRegistry,
   createSessionRegistry,
   getCurrentUser,
   type LoginInput,
@@ -99,6 +100,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   const sessions = createSessionRegistry(pool, notifications);
   // Subscribes only when a stream opens, so a worker-only core never LISTENs for it.
   const liveEvents = createLiveEventHub(notifications, { ...settings.events, logger });
+  const keys = createApiKeyRegistry(pool, notifications);
   const accessTokens: AccessTokenPolicy = {
     jwtSecret: settings.auth.session.jwtSecret,
     maxLifetimeSeconds: settings.auth.session.accessTokenMinutes * 60,
@@ -106,7 +108,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   };
   const resolve = (credentials: Credentials, options: { now?: Date } = {}) =>
     countingAuthFailures(
-      resolveCaller(pool, accessTokens, credentials, { logger, ...options }),
+      resolveCaller(pool, accessTokens, credentials, { logger, keys, ...options }),
       "invalid_credentials",
     );
   return {
@@ -139,7 +141,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
       rename: (caller: Caller, id: string, name: string, options: AuthOptions = {}) =>
         renameUserApiKey(pool, caller, id, name, options),
       revoke: (caller: Caller, id: string, options: AuthOptions = {}) =>
-        revokeUserApiKey(pool, caller, id, options),
+        revokeUserApiKey(pool, caller, id, { ...options, keys }),
     },
     audit: {
       list: (caller: Caller, query: ListAuditEventsQuery = {}) => listAuditEvents(pool, caller, query),

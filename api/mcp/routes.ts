@@ -6,7 +6,9 @@ import { currentRequestContext } from "../request-context.ts";
 import { authenticate, authInfoFor } from "./auth.ts";
 import { readJsonRpc } from "./jsonrpc.ts";
 import { corsHeaders, preflight, rejectForeignOrigin } from "./origin.ts";
-import { createMcpServer } from "./server.ts";
+import { createMcpServerPool } from "./server.ts";
+
+type McpServerPool = ReturnType<typeof createMcpServerPool>;
 
 /**
  * The stateless server offers no SSE stream (GET) and no session to end (DELETE); the spec
@@ -29,25 +31,23 @@ function withCors(response: Response, request: Request, deps: Deps): Response {
 }
 
 /** Origin check, then the caller (401 before any JSON-RPC), then one stateless transport. */
-async function handlePost(deps: Deps, request: Request): Promise<Response> {
+async function handlePost(deps: Deps, servers: McpServerPool, request: Request): Promise<Response> {
   const foreign = rejectForeignOrigin(request, deps.config.http.allowedOrigins);
   if (foreign) return foreign;
   const caller = await authenticate(deps.core, request);
   if (caller instanceof Response) return caller;
   const body = await readJsonRpc(request);
   if (body instanceof Response) return body;
-  const server = createMcpServer(deps);
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
+  // A stateless transport serves exactly one request; the server may be a reused one.
+  return servers.use(body.parsedBody, async (server) => {
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    await server.connect(transport);
+    // With JSON responses the whole answer is built when this returns, so the server can be closed.
+    return transport.handleRequest(request, { authInfo: authInfoFor(caller), ...body });
   });
-  await server.connect(transport);
-  try {
-    return await transport.handleRequest(request, { authInfo: authInfoFor(caller), ...body });
-  } finally {
-    // With JSON responses the whole answer is built by now, so the server can go.
-    await server.close();
-  }
 }
 
 const refuseOther =
@@ -59,9 +59,10 @@ const refuseOther =
  * MCP Streamable HTTP at `/mcp`: POST carries JSON-RPC; OPTIONS answers CORS preflights for
  * ALLOWED_ORIGINS; every other method is 405.
  */
-export const mcpRoutes = (deps: Deps) =>
-  new Elysia({ name: "mcp-routes" })
-    .post("/mcp", async ({ request }) => withCors(await handlePost(deps, request), request, deps), {
+export const mcpRoutes = (deps: Deps) => {
+  const servers = createMcpServerPool(deps);
+  return new Elysia({ name: "mcp-routes" })
+    .post("/mcp", async ({ request }) => withCors(await handlePost(deps, servers, request), request, deps), {
       parse: "none",
       detail: { hide: true },
     })
@@ -69,3 +70,4 @@ export const mcpRoutes = (deps: Deps) =>
       detail: { hide: true },
     })
     .all("/mcp", refuseOther(deps), { detail: { hide: true } });
+};

@@ -23,3 +23,45 @@ export function createMcpServer(deps: Deps): McpServer {
   registerPlaybookResources(server, deps);
   return server;
 }
+
+/**
+ * Methods that leave nothing on a server: `initialize` records the client's capabilities and
+ * `logging/setLevel` a level, so a server that saw anything else is not reused.
+ */
+const STATELESS_METHODS = new Set([
+  "tools/call",
+  "tools/list",
+  "resources/list",
+  "resources/read",
+  "resources/templates/list",
+  "ping",
+]);
+
+const reusable = (body: unknown) =>
+  typeof body === "object" &&
+  body !== null &&
+  !Array.isArray(body) &&
+  STATELESS_METHODS.has(String((body as { method?: unknown }).method));
+
+/**
+ * Servers built once and reused across requests (issue 13: building one with its tools cost
+ * ~0.3 ms a request). A server serves one request at a time: taken from the free list, connected
+ * to that request's transport, closed (which detaches the transport) and put back. Only requests
+ * whose method leaves no state on the server (STATELESS_METHODS) get a reused one, and the
+ * caller travels with each request (authInfo), never on the server.
+ */
+export function createMcpServerPool(deps: Deps, maxIdle = 64) {
+  const idle: McpServer[] = [];
+  return {
+    async use<T>(body: unknown, run: (server: McpServer) => Promise<T>): Promise<T> {
+      const keep = reusable(body);
+      const server = (keep && idle.pop()) || createMcpServer(deps);
+      try {
+        return await run(server);
+      } finally {
+        await server.close();
+        if (keep && idle.length < maxIdle) idle.push(server);
+      }
+    },
+  };
+}

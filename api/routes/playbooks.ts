@@ -13,7 +13,7 @@ import { authPlugin } from "../auth-plugin.ts";
 import { examples } from "../examples.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
 import { errors, FormatQuery, PlaybookParams, SectionsQuery } from "../schemas.ts";
-import { textDownload, wantsText } from "./text.ts";
+import { entityTag, notModified, notModifiedResponse, textDownload, wantsText } from "./text.ts";
 
 const tags = ["playbooks"];
 
@@ -56,10 +56,18 @@ export const playbookRoutes = (deps: Deps) => {
     )
     .get(
       "/v1/playbooks/:id",
-      async ({ caller, params, query, request }) => {
+      async ({ caller, params, query, request, set }) => {
         const playbook = await detail(caller, params.id, query.sections);
-        if (wantsText(request, query))
-          return textDownload<typeof playbook>(playbook.content, playbook.name, playbook.version_number);
+        const text = wantsText(request, query);
+        const { id, name, version_number } = playbook;
+        const tag = entityTag(
+          text
+            ? ["text", id, version_number, name, query.sections ?? null]
+            : ["json", query.sections ?? null, { ...playbook, content: undefined }],
+        );
+        if (notModified(request, tag)) return notModifiedResponse<typeof playbook>(tag);
+        if (text) return textDownload<typeof playbook>(playbook.content, name, version_number, { etag: tag });
+        set.headers.etag = tag;
         return playbook;
       },
       {
@@ -74,6 +82,9 @@ export const playbookRoutes = (deps: Deps) => {
           tags,
           operationId: "getPlaybook",
           ...ROUTE_DOC.textDownload,
+          ...ROUTE_DOC.notModified(
+            "Not modified: the answer is the one the ETag in If-None-Match names (same version, and for JSON the same counters and evolutions)",
+          ),
           summary: "A playbook with its current content (as text with ?format=text or Accept: text/markdown)",
         },
       },

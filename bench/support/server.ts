@@ -22,7 +22,7 @@ export interface BenchServer {
  */
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const db = await createTestDatabase();
-  const pool = await createDbPool(db.url, { maxPoolSize: 20 });
+  const pool = await createDbPool(db.url, { maxPoolSize: 20, resetOnRelease: false }); // as the API half
   const notifications = createNotifications({ url: db.url, logger: createLogger("silent") });
   const benchEnv = { LOG_LEVEL: "silent", RATE_LIMIT_ENABLED: "false", ...env };
   const deps = createTestDeps(pool, { env: benchEnv, notifications });

@@ -1,6 +1,7 @@
 import type { DatabasePool } from "slonik";
 import { recordAuditEvent } from "../audit/record.ts";
 import { AppError } from "../errors.ts";
+import type { ApiKeyRegistry } from "./api-key-cache.ts";
 import type { Caller, Scope } from "./caller.ts";
 import type { ApiKeyRow } from "./queries.ts";
 import { insertApiKey, listApiKeys, renameApiKey, revokeApiKey } from "./queries-api-keys.ts";
@@ -86,22 +87,25 @@ export async function listUserApiKeys(
 }
 
 /**
- * Revokes a key at once (the next request with it fails) and records `api_key_revoked`. Another
+ * Revokes a key at once (the next request with it fails, in every process) and records `api_key_revoked`. Another
  * user's key, or a revoked one, is `not_found`.
  */
 export async function revokeUserApiKey(
   pool: DatabasePool,
   caller: Caller,
   id: string,
-  { client, now = new Date() }: KeyOptions = {},
+  { client, now = new Date(), keys }: KeyOptions & { keys?: ApiKeyRegistry } = {},
 ): Promise<void> {
   requireSession(caller);
-  await pool.transaction(async (tx) => {
+  const hash = await pool.transaction(async (tx) => {
     const row = await revokeApiKey(tx, caller.userId, id, now);
     if (!row) throw notFound(id);
     const details = keyDetails(row);
     await recordAuditEvent(tx, { userId: caller.userId, type: "api_key_revoked", client, details, now });
+    return row.key_hash;
   });
+  // Other processes forget the key on the trigger's NOTIFY; this one at once.
+  keys?.forget(hash);
 }
 
 /** Renames a working key and records `api_key_renamed`. Another user's key, or a revoked one, is `not_found`. */

@@ -1,3 +1,4 @@
+export { type ApiKeyRegistry, createApiKeyRegistry } from "./api-key-cache.ts";
 export {
   createApiKey,
   DEFAULT_KEY_SCOPES,

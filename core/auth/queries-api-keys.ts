@@ -32,12 +32,12 @@ export const listApiKeys = (db: CommonQueryMethods, userId: string, now: Date) =
     where user_id = ${userId} and ${usable(now)}
     order by created_at desc, id`);
 
-/** Revokes one of the user's keys; null when it is not theirs or already revoked. */
+/** Revokes one of the user's keys (with its hash, for the key cache); null when it is not theirs or already revoked. */
 export const revokeApiKey = (db: CommonQueryMethods, userId: string, id: string, now: Date) =>
-  db.maybeOne(sql.type(ApiKeyRow)`
+  db.maybeOne(sql.type(ApiKeyRow.extend({ key_hash: z.string() }))`
     update api_keys set revoked_at = ${ts(now)}
     where id = ${id} and user_id = ${userId} and revoked_at is null
-    returning ${apiKeyColumns}`);
+    returning ${apiKeyColumns}, key_hash`);
 
 /** Renames one of the user's working keys; null when it is not theirs, revoked or expired. */
 export const renameApiKey = async (
@@ -57,6 +57,9 @@ export const renameApiKey = async (
   const { previous_name, ...key } = row;
   return { key, previousName: previous_name };
 };
+
+/** Announced by a trigger (sql/0007_hot_paths.sql) with the key's hash when what a key may do changes. */
+export const API_KEY_CHANGED_CHANNEL = "ace_api_key_changed";
 
 /** The working key with this hash (revoked and expired keys are not found). */
 export const findUsableApiKey = (db: CommonQueryMethods, keyHash: string, now: Date) =>

@@ -1,6 +1,7 @@
 import type { DatabasePool } from "slonik";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { ApiKeyRegistry } from "./api-key-cache.ts";
 import type { Caller } from "./caller.ts";
 import { SCOPES } from "./caller.ts";
 import { findUsableApiKey, touchApiKey } from "./queries-api-keys.ts";
@@ -20,22 +21,34 @@ const unauthenticated = (message: string, reason: string) =>
 
 const LAST_USED_PRECISION_MS = 60_000;
 
+export interface ResolveOptions {
+  logger?: Logger;
+  now?: Date;
+  /** The process's verified-key cache (core/auth/api-key-cache.ts); without it every check asks the database. */
+  keys?: ApiKeyRegistry;
+}
+
 /**
  * The caller behind an API key (`ace_…`), with the key's scopes. Revoked and expired keys fail
- * at once (checked in the query, no cache). `last_used_at` is refreshed at most once a minute,
- * in the background; a failure there is logged, never surfaced. Throws `unauthenticated`.
+ * at once, in every process (the key cache is invalidated by NOTIFY in the revoking transaction,
+ * and expiry is checked against the clock on every request). `last_used_at` is refreshed at most
+ * once a minute, in the background; a failure there is logged, never surfaced. Throws `unauthenticated`.
  */
 export async function resolveApiKey(
   pool: DatabasePool,
   rawKey: string,
-  options: { logger?: Logger; now?: Date } = {},
+  options: ResolveOptions = {},
 ): Promise<Caller> {
   const now = options.now ?? new Date();
   const invalid = unauthenticated("This API key is not valid, or it was revoked or has expired.", "api_key");
   if (!looksLikeApiKey(rawKey)) throw invalid;
-  const row = await findUsableApiKey(pool, hashSecret(rawKey), now);
+  const hash = hashSecret(rawKey);
+  const row = options.keys
+    ? await options.keys.find(hash, now)
+    : await findUsableApiKey(pool, hash, now).then((r) => r && { ...r, lastUsedAt: r.last_used_at });
   if (!row) throw invalid;
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_PRECISION_MS) {
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_PRECISION_MS) {
+    row.lastUsedAt = now; // this process writes it at most once a minute per key, hit or miss
     touchApiKey(pool, row.id).catch((error: unknown) =>
       options.logger?.warn("api key last_used_at update failed", { api_key_id: row.id, error }),
     );
@@ -94,7 +107,7 @@ export async function resolveCaller(
   pool: DatabasePool,
   accessTokens: AccessTokenPolicy,
   credentials: Credentials,
-  options: { logger?: Logger; now?: Date } = {},
+  options: ResolveOptions = {},
 ): Promise<Caller> {
   const apiKey = credentials.apiKey?.trim();
   // Repeated headers arrive joined with ", " (keys never contain a comma).

@@ -12,7 +12,8 @@ import type { Notifications, Subscription } from "./notifications.ts";
  * Subscribes on the first `get`, so a process that never asks never opens the connection.
  */
 export interface NotifiedCache<V> {
-  get(key: string, load: (key: string) => Promise<V>): Promise<V>;
+  /** `keep` decides whether a loaded value may be cached (default: every value). */
+  get(key: string, load: (key: string) => Promise<V>, keep?: (value: V) => boolean): Promise<V>;
   /** What a notification of `key` does, for a change this process made itself (no need to wait for it). */
   forget(key: string): void;
 }
@@ -42,7 +43,7 @@ export function createNotifiedCache<V>(
 
   return {
     forget,
-    async get(key, load) {
+    async get(key, load, keep) {
       subscription ??= notifications.subscribe(channel, forget);
       const sub = subscription;
       if (!sub.live) return load(key);
@@ -51,7 +52,7 @@ export function createNotifiedCache<V>(
       if (hit) return hit.value;
       const before = notified;
       const value = await load(key);
-      if (sub.live && sub.generation === generation && notified === before) {
+      if (sub.live && sub.generation === generation && notified === before && (keep?.(value) ?? true)) {
         entries.set(key, { value, generation, at: now() });
         if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value as string);
       }

@@ -50,9 +50,11 @@ export async function enqueueIfThresholdMet(
   tx: CommonQueryMethods,
   playbook: { id: string; userId: string },
   settings: ThresholdSettings | undefined,
-  now: Date = new Date(),
+  options: { now?: Date; pending?: number } = {},
 ): Promise<{ pending: number; queued: TriggerResult | null }> {
-  const pending = await countPendingOutcomes(tx, playbook.id);
+  const now = options.now ?? new Date();
+  // A caller that just counted under the playbook lock passes its count.
+  const pending = options.pending ?? (await countPendingOutcomes(tx, playbook.id));
   const due =
     settings !== undefined &&
     pending >= settings.threshold &&

@@ -86,9 +86,15 @@ export const markProcessed = (
   reflections: Array<{ id: string; reflection: unknown }>,
 ) =>
   db.query(sql.unsafe`
-    update outcomes o set processed_at = now(), evolution_job_id = ${jobId}, reflection_data = r.reflection
-    from jsonb_to_recordset(${sql.jsonb(withoutNul(reflections))}) as r(id uuid, reflection jsonb)
-    where o.id = r.id and o.processed_at is null`);
+    with done as (
+      update outcomes o set processed_at = now(), evolution_job_id = ${jobId}, reflection_data = r.reflection
+      from jsonb_to_recordset(${sql.jsonb(withoutNul(reflections))}) as r(id uuid, reflection jsonb)
+      where o.id = r.id and o.processed_at is null
+      returning o.playbook_id)
+    -- the playbook's pending counter (sql/0007_hot_paths.sql), in the same statement
+    update playbooks p set pending_outcomes = p.pending_outcomes - d.n
+    from (select playbook_id, count(*)::int as n from done group by playbook_id) d
+    where p.id = d.playbook_id`);
 
 export const completeJob = (
   db: CommonQueryMethods,

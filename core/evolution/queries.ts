@@ -75,10 +75,13 @@ export const countJobs = (db: CommonQueryMethods, playbookId: string) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) as n from evolution_jobs where playbook_id = ${playbookId}`);
 
-/** The one count of a playbook's pending outcomes (reported, not yet processed by an evolution). */
+/**
+ * A playbook's pending outcomes (reported, not yet processed by an evolution): the counter on its
+ * row, kept exact by the statements that add and consume outcomes (sql/0007_hot_paths.sql).
+ */
 export const countPendingOutcomes = (db: CommonQueryMethods, playbookId: string) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
-    select count(*) as n from outcomes where playbook_id = ${playbookId} and processed_at is null`);
+    select pending_outcomes as n from playbooks where id = ${playbookId}`);
 
 /** How long automatic triggers pause after failed evolutions: doubling per failure, capped. */
 export interface FailureBackoff {

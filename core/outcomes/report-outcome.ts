@@ -5,8 +5,16 @@ import { AppError } from "../errors.ts";
 import { enqueueIfThresholdMet, type ThresholdSettings } from "../evolution/enqueue.ts";
 import { countPendingOutcomes, findActiveJob } from "../evolution/queries.ts";
 import { recordOutcome } from "../metrics/index.ts";
-import { lockOwnPlaybook } from "../playbooks/access.ts";
-import { enforceRateLimit, type RateRule, rateKeys } from "../rate-limit/index.ts";
+import { readablePlaybook } from "../playbooks/access.ts";
+import { isUuid, playbookArchived, playbookNotFound, starterReadOnly } from "../playbooks/errors.ts";
+import { lockPlaybook } from "../playbooks/queries.ts";
+import {
+  type RateRule,
+  rateKeys,
+  rateLimitedError,
+  refundRateToken,
+  settleHit,
+} from "../rate-limit/index.ts";
 import { findByIdempotencyKey, insertOutcome } from "./queries.ts";
 import type { OutcomeRecorded, ReportOutcome } from "./schemas.ts";
 
@@ -29,9 +37,38 @@ function checkSize(field: string, value: string | undefined, limit: number): voi
   }
 }
 
+/** The answer to a retry: the first report, the pending count now and the active evolution, if any. */
+async function replay(pool: DatabasePool, playbookId: string, outcomeId: string): Promise<OutcomeRecorded> {
+  const [pending, active] = await Promise.all([
+    countPendingOutcomes(pool, playbookId),
+    findActiveJob(pool, playbookId),
+  ]);
+  // The retried report may have queued one: answer with the active evolution, if any.
+  return {
+    outcome_id: outcomeId,
+    status: "recorded",
+    pending_outcomes: pending,
+    queued_evolution_id: active?.id ?? null,
+  };
+}
+
+/** Why the user's own active playbook was not found: the error lockOwnPlaybook would throw. */
+async function refusal(pool: DatabasePool, caller: Caller, playbookId: string): Promise<AppError> {
+  const row = await readablePlaybook(pool, caller, playbookId, { scope: null });
+  if (row.source === "starter") return starterReadOnly();
+  if (row.status === "archived") return playbookArchived();
+  return playbookNotFound(); // it changed meanwhile
+}
+
 /**
  * Records what happened when an agent used a playbook. A retry carrying the same idempotency key
- * (header or client_outcome_id) returns the first report instead of adding another.
+ * (header or client_outcome_id) returns the first report instead of adding another, however
+ * many arrive at once. One statement, no transaction held across round trips: the rate-limit
+ * token, the insert and the playbook's counters (insertOutcome; its row locks last only that
+ * statement; a token spent on nothing stored is given back). Only when the pending
+ * count reaches the threshold and no evolution is active does it lock the playbook and queue one
+ * (enqueueIfThresholdMet, which re-counts under the lock), so exactly one is queued; should the
+ * process die between the two, the next report or the sweep queues it.
  * Throws `not_found` (missing or another user's playbook), `forbidden` (starter, or an API key
  * without `write`), `conflict` (archived playbook), `payload_too_large` (trace or notes too long),
  * `rate_limited` (over the per-user limit in `rateRule`).
@@ -45,58 +82,77 @@ export async function reportOutcome(
     limits: OutcomeLimits;
     rateRule?: RateRule;
     idempotencyKey?: string | null;
-    /** The outcome threshold: when pending outcomes reach it, an evolution is queued in this transaction. */
+    /** The outcome threshold: when pending outcomes reach it, an evolution is queued. */
     evolution?: ThresholdSettings;
   },
 ): Promise<OutcomeRecorded> {
   requireScope(caller, "write");
   checkSize("reasoning_trace", input.reasoning_trace, options.limits.reasoningTraceBytes);
   checkSize("notes", input.notes, options.limits.notesBytes);
+  if (!isUuid(playbookId)) throw playbookNotFound();
   const key = options.idempotencyKey?.trim() || input.client_outcome_id || null;
-  let inserted = false;
-  const recorded = await pool.transaction(async (tx) => {
-    // The playbook lock serialises reports to one playbook, so exactly one of them sees the
-    // pending count reach the threshold (and sees a job that completed meanwhile).
-    const playbook = await lockOwnPlaybook(tx, caller, playbookId);
-    const earlier = key ? await findByIdempotencyKey(tx, playbook.id, key) : null;
-    if (earlier)
-      return {
-        outcome_id: earlier,
-        status: "recorded" as const,
-        pending_outcomes: await countPendingOutcomes(tx, playbook.id),
-        // The retried report may have queued one: answer with the active evolution, if any.
-        queued_evolution_id: (await findActiveJob(tx, playbook.id))?.id ?? null,
-      };
-    // Inside the transaction: a retry, a refused or a failed report spends no rate-limit token.
-    if (options.rateRule) {
-      await enforceRateLimit(tx, rateKeys.outcomes(caller.userId), options.rateRule, {
-        what: "outcome reports",
-      });
-    }
-    const outcomeId = await insertOutcome(tx, {
-      playbookId: playbook.id,
-      userId: caller.userId,
-      apiKeyId: caller.apiKeyId,
-      taskDescription: input.task_description,
-      status: input.outcome,
-      reasoningTrace: input.reasoning_trace ?? null,
-      notes: input.notes ?? null,
-      bulletsUsed: [...new Set(input.bullets_used ?? [])],
-      idempotencyKey: key,
-    });
-    inserted = true;
-    const { pending, queued } = await enqueueIfThresholdMet(
-      tx,
-      { id: playbook.id, userId: caller.userId },
-      options.evolution,
-    );
-    return {
-      outcome_id: outcomeId,
-      status: "recorded" as const,
-      pending_outcomes: pending,
-      queued_evolution_id: queued?.job_id ?? null,
-    };
+  const earlier = async () => {
+    if (!key) return null;
+    const id = await findByIdempotencyKey(pool, playbookId, key);
+    // Only the owner's outcomes: another user's playbook stays not found.
+    if (id) await readablePlaybook(pool, caller, playbookId, { scope: null });
+    return id;
+  };
+  const first = await earlier();
+  if (first) return replay(pool, playbookId, first);
+  const rule = options.rateRule?.enabled === false ? undefined : options.rateRule;
+  const rateKey = rateKeys.outcomes(caller.userId);
+  const now = new Date();
+  const row = await insertOutcome(pool, {
+    playbookId,
+    userId: caller.userId,
+    apiKeyId: caller.apiKeyId,
+    taskDescription: input.task_description,
+    status: input.outcome,
+    reasoningTrace: input.reasoning_trace ?? null,
+    notes: input.notes ?? null,
+    bulletsUsed: [...new Set(input.bullets_used ?? [])],
+    idempotencyKey: key,
+    rate: rule ? { key: rateKey, limit: rule.limit, windowSeconds: rule.windowSeconds, now } : null,
   });
-  if (inserted) recordOutcome(input.outcome); // counted once committed; a replay is not a new outcome
-  return recorded;
+  if (rule) {
+    const limit = settleHit(rateKey, rule, row); // the RateLimit-* headers, allowed or not
+    if (!limit.allowed) throw rateLimitedError(limit, "outcome reports");
+  }
+  if (row.id === null || row.pending_outcomes === null) {
+    // A retry or a refused report spends no rate-limit token: it is given back.
+    if (rule) await refundRateToken(pool, rateKey, rule, now);
+    const raced = await earlier(); // a concurrent retry with the same key committed first
+    if (raced) return replay(pool, playbookId, raced);
+    throw await refusal(pool, caller, playbookId);
+  }
+  recordOutcome(input.outcome); // counted once stored; a replay is not a new outcome
+  const queued = await queueIfDue(pool, playbookId, caller.userId, row.pending_outcomes, options.evolution);
+  return {
+    outcome_id: row.id,
+    status: "recorded",
+    pending_outcomes: row.pending_outcomes,
+    queued_evolution_id: queued,
+  };
+}
+
+/**
+ * The threshold decision after a report: nothing below it or while an evolution is active (one
+ * read, no lock); otherwise under the playbook lock, where enqueueIfThresholdMet counts again and
+ * sees any job queued meanwhile, so concurrent reports queue one evolution between them.
+ */
+async function queueIfDue(
+  pool: DatabasePool,
+  playbookId: string,
+  userId: string,
+  pending: number,
+  settings: ThresholdSettings | undefined,
+): Promise<string | null> {
+  if (!settings || pending < settings.threshold) return null;
+  if (await findActiveJob(pool, playbookId)) return null;
+  return pool.transaction(async (tx) => {
+    if (!(await lockPlaybook(tx, playbookId))) return null; // deleted meanwhile
+    const { queued } = await enqueueIfThresholdMet(tx, { id: playbookId, userId }, settings);
+    return queued?.is_new ? queued.job_id : null;
+  });
 }

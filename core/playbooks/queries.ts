@@ -26,8 +26,7 @@ export type PlaybookRow = z.infer<typeof PlaybookRow>;
 const playbookColumns = sql.fragment`
   p.id, p.user_id, p.name, p.description, p.status, p.source, p.cloned_from_id, p.current_version_id,
   v.version_number, v.bullet_count,
-  (select count(*) from outcomes o where o.playbook_id = p.id) as outcome_count,
-  (select count(*) from outcomes o where o.playbook_id = p.id and o.processed_at is null) as pending_outcomes,
+  p.outcome_count, p.pending_outcomes,
   p.created_at, p.updated_at, p.last_evolved_at`;
 
 /** A playbook the user may read: their own, or a starter. */
@@ -35,6 +34,40 @@ export const findReadablePlaybook = (db: CommonQueryMethods, userId: string, id:
   db.maybeOne(sql.type(PlaybookRow)`
     select ${playbookColumns}
     from playbooks p left join playbook_versions v on v.id = p.current_version_id
+    where p.id = ${id} and (p.user_id = ${userId} or p.source = 'starter')`);
+
+export const PlaybookDetailRow = PlaybookRow.extend({
+  active_id: z.string().nullable(),
+  active_status: z.enum(["queued", "running", "completed", "failed"]).nullable(),
+  active_created_at: z.date().nullable(),
+  active_completed_at: z.date().nullable(),
+  last_id: z.string().nullable(),
+  last_status: z.enum(["queued", "running", "completed", "failed"]).nullable(),
+  last_created_at: z.date().nullable(),
+  last_completed_at: z.date().nullable(),
+});
+export type PlaybookDetailRow = z.infer<typeof PlaybookDetailRow>;
+
+/**
+ * What GET playbook shows but its content, in one statement: a playbook the user may read (their
+ * own, or a starter), its current version's numbers, its counters, the active evolution (queued
+ * or running) and the newest one.
+ */
+export const findReadablePlaybookDetail = (db: CommonQueryMethods, userId: string, id: string) =>
+  db.maybeOne(sql.type(PlaybookDetailRow)`
+    select ${playbookColumns},
+      a.id as active_id, a.status as active_status, a.created_at as active_created_at,
+      a.completed_at as active_completed_at,
+      l.id as last_id, l.status as last_status, l.created_at as last_created_at,
+      l.completed_at as last_completed_at
+    from playbooks p
+    left join playbook_versions v on v.id = p.current_version_id
+    left join lateral (
+      select id, status, created_at, completed_at from evolution_jobs
+      where playbook_id = p.id and status in ('queued', 'running') limit 1) a on true
+    left join lateral (
+      select id, status, created_at, completed_at from evolution_jobs
+      where playbook_id = p.id order by created_at desc limit 1) l on true
     where p.id = ${id} and (p.user_id = ${userId} or p.source = 'starter')`);
 
 const PlaybookLock = z.object({
@@ -203,22 +236,6 @@ export const listVersions = (db: CommonQueryMethods, playbookId: string, limit: 
 export const countVersions = (db: CommonQueryMethods, playbookId: string) =>
   db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) as n from playbook_versions where playbook_id = ${playbookId}`);
-
-const JobBrief = z.object({
-  id: z.string(),
-  status: z.enum(["queued", "running", "completed", "failed"]),
-  created_at: z.date(),
-  completed_at: z.date().nullable(),
-});
-
-/** The newest evolution job and the active one (queued or running), if any. */
-export const evolutionBriefs = (db: CommonQueryMethods, playbookId: string) =>
-  db.any(sql.type(JobBrief)`
-    (select id, status, created_at, completed_at from evolution_jobs
-     where playbook_id = ${playbookId} and status in ('queued', 'running') limit 1)
-    union all
-    (select id, status, created_at, completed_at from evolution_jobs
-     where playbook_id = ${playbookId} order by created_at desc limit 1)`);
 
 /** The highest bullet number any version of the playbook ever had (the engine's idFloor). */
 export const historicalMaxBulletNumber = (db: CommonQueryMethods, playbookId: string) =>

@@ -1,7 +1,7 @@
 import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
 import { AppError } from "../errors.ts";
 import { notifyObservers } from "./observe.ts";
-import { recordHit } from "./queries.ts";
+import { recordHit, refundHit } from "./queries.ts";
 import type { RateLimitResult, RateRule } from "./types.ts";
 
 /**
@@ -20,7 +20,20 @@ export async function consume(
   if (rule.enabled === false) {
     return { allowed: true, limit, remaining: limit, resetSeconds: 0, retryAfterSeconds: 0 };
   }
-  const hit = await recordHit(db, key, limit, windowSeconds, now);
+  return settleHit(key, rule, await recordHit(db, key, limit, windowSeconds, now));
+}
+
+/** What `rate_limit_hit` returns (sql/0001), read by `recordHit` or by a statement that embeds it. */
+export interface Hit {
+  allowed: boolean;
+  used: number;
+  retry_after: number;
+  reset_after: number;
+}
+
+/** The result of a hit counted under `rule`, shown to the observers (as `consume` does). */
+export function settleHit(key: string, rule: RateRule, hit: Hit): RateLimitResult {
+  const { limit } = rule;
   const result: RateLimitResult = {
     allowed: hit.allowed,
     limit,
@@ -98,4 +111,19 @@ export async function peekRateLimit(
     resetSeconds: Math.ceil(hit.reset_after),
     retryAfterSeconds: hit.allowed ? 0 : Math.max(1, Math.ceil(hit.retry_after)),
   };
+}
+
+/**
+ * Gives back one request counted at `now` under `rule`, for a caller that counted it in the same
+ * statement as its work and learns that the work did nothing (sql/0007, rate_limit_refund).
+ * Never overshoots: giving back only lowers the count.
+ */
+export async function refundRateToken(
+  db: CommonQueryMethods,
+  key: string,
+  rule: RateRule,
+  now: Date,
+): Promise<void> {
+  if (rule.enabled === false) return;
+  await refundHit(db, key, rule.windowSeconds, now);
 }

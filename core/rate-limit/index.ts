@@ -1,4 +1,12 @@
-export { consume, enforceRateLimit, peekRateLimit, rateLimitedError } from "./consume.ts";
+export {
+  consume,
+  enforceRateLimit,
+  type Hit,
+  peekRateLimit,
+  rateLimitedError,
+  refundRateToken,
+  settleHit,
+} from "./consume.ts";
 export { rateKeys } from "./keys.ts";
 export { observeRateLimits, type RateLimitObserver } from "./observe.ts";
 export type { RateLimitResult, RateRule } from "./types.ts";

@@ -27,6 +27,10 @@ export const recordHit = (
     select allowed, used, retry_after, reset_after
     from rate_limit_hit(${key}, ${limit}, ${windowSeconds}, ${sql.timestamp(now)})`);
 
+/** Gives back one request `recordHit` counted at `now` (sql/0007_hot_paths.sql, rate_limit_refund). */
+export const refundHit = (db: CommonQueryMethods, key: string, windowSeconds: number, now: Date) =>
+  db.query(sql.unsafe`select rate_limit_refund(${key}, ${windowSeconds}, ${sql.timestamp(now)})`);
+
 /**
  * Deletes buckets idle for a day, longer than any window (such a bucket and a missing one behave
  * the same); returns how many went.

@@ -40,7 +40,12 @@ describe("initialize and discovery", () => {
     ]);
     const get = tools.find((t) => t.name === "get_playbook");
     expect(get?.inputSchema.required).toEqual(["playbook_id"]);
-    expect(Object.keys(get?.inputSchema.properties ?? {})).toEqual(["playbook_id", "section", "version"]);
+    expect(Object.keys(get?.inputSchema.properties ?? {})).toEqual([
+      "playbook_id",
+      "section",
+      "version",
+      "if_version",
+    ]);
     expect(get?.outputSchema?.required).toContain("version_number");
     expect(get?.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
     const report = tools.find((t) => t.name === "report_outcome");

@@ -92,6 +92,8 @@ describe("evolve_playbook", () => {
     expect(detail.version_number).toBe(2);
     expect(detail.content).toContain("Instant lesson");
     expect(detail.content).toContain("[str-00001] helpful=5 harmful=0"); // every reflection tagged it helpful
+    // the counters on the playbook row (sql/0007_hot_paths.sql): the evolution consumed all five
+    expect(detail).toMatchObject({ outcome_count: 5, pending_outcomes: 0 });
     const versions = await listVersions(db.pool, alice, playbook.id);
     expect(versions.items[0]).toMatchObject({
       version_number: 2,
@@ -144,7 +146,11 @@ describe("evolve_playbook", () => {
       new Set(rows.filter((r) => ids.includes(r.id)).map((r) => r.evolution_job_id));
     expect(byJob(outcomes)).toEqual(new Set([jobs[0]!.id]));
     expect(byJob(late)).toEqual(new Set([jobs[1]!.id]));
-    expect((await getPlaybook(db.pool, alice, playbook.id)).version_number).toBe(3);
+    expect(await getPlaybook(db.pool, alice, playbook.id)).toMatchObject({
+      version_number: 3,
+      outcome_count: 10,
+      pending_outcomes: 0,
+    });
   }, 30_000);
 
   test("each LLM call's usage is recorded as it returns, before the job commits", async () => {

@@ -47,6 +47,14 @@ export const GetPlaybookInput = z.object({
     .min(1)
     .optional()
     .describe("An older version number to read instead of the current one"),
+  if_version: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "The version_number of the copy you already have: if it is still the current version, the answer is a one-line 'unchanged' instead of the text",
+    ),
 });
 
 export const PlaybookText = z.object({
@@ -55,7 +63,11 @@ export const PlaybookText = z.object({
   version_number: z.number().int().nullable(),
   bullet_count: z.number().int().describe("Bullets in the whole version (not only the section)"),
   section: z.string().nullable().describe("The section returned, or null for the whole playbook"),
-  sections: z.array(z.string()).describe("Every section of this version, in order"),
+  sections: z.array(z.string()).describe("Every section of this version, in order (empty when unchanged)"),
+  unchanged: z
+    .boolean()
+    .optional()
+    .describe("True when if_version is still current: no text was sent, keep using your copy"),
 });
 
 export const CreatePlaybookInput = z.object({

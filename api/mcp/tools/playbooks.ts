@@ -48,12 +48,31 @@ export function registerPlaybookTools(server: McpServer, { core, logger }: Deps)
     {
       title: "Get a playbook",
       description:
-        "Returns a playbook's text: sections of bullets like `[str-00001] helpful=3 harmful=0 :: advice`. Call it before starting a task and put the text in your context; apply the bullets that fit, and remember their ids for report_outcome. `section` returns one section only; `version` reads an older version.",
+        "Returns a playbook's text: sections of bullets like `[str-00001] helpful=3 harmful=0 :: advice`. Call it before starting a task and put the text in your context; apply the bullets that fit, and remember their ids for report_outcome. `section` returns one section only; `version` reads an older version; `if_version` (the version_number you already have) answers 'unchanged' in one line while it is current.",
       inputSchema: GetPlaybookInput,
       outputSchema: PlaybookText,
       annotations: READ_ONLY,
     },
     guarded(logger, "get_playbook", "read", async (caller, args) => {
+      if (args.if_version !== undefined && args.version === undefined) {
+        // Agents re-read before every task: a few tokens instead of the whole text when nothing changed.
+        const current = await core.playbooks.get(caller, args.playbook_id);
+        if (current.version_number === args.if_version) {
+          const { id, name, version_number, bullet_count } = current;
+          return ok(
+            {
+              id,
+              name,
+              version_number,
+              bullet_count,
+              section: args.section ?? null,
+              sections: [],
+              unchanged: true,
+            },
+            `Unchanged: version ${version_number} of "${name}" is still current; keep using your copy.`,
+          );
+        }
+      }
       const reading = await core.playbooks.read(caller, args.playbook_id, {
         version: args.version,
         sections: args.section === undefined ? undefined : [args.section],
