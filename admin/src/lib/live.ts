@@ -8,7 +8,7 @@
  * events endpoint (404: the page then polls) and `{ type: "connected" }` on every (re)connect
  * (events may have been missed: reload what is shown).
  */
-import { raw } from "./api/client.ts";
+import { api, unwrap } from "./api/client.ts";
 import { ApiError } from "./api/errors.ts";
 import { session } from "./api/session.svelte.ts";
 
@@ -32,7 +32,7 @@ async function open() {
   if (source || listeners.size === 0 || !session.accessToken) return;
   let token: string;
   try {
-    ({ token } = await raw<{ token: string }>("POST", "/v1/events/tokens"));
+    ({ token } = await unwrap(api.POST("/v1/events/tokens")));
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       live.available = false; // an older server: the pages poll instead
