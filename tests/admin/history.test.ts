@@ -4,7 +4,6 @@ import { bearer, signUp } from "../support/auth.ts";
 import {
   browserTestsAvailable,
   launchBrowser,
-  PENDING_API_ROUTES,
   prepareAdminBuild,
   type TestBrowser,
 } from "../support/browser.ts";
@@ -143,7 +142,7 @@ describe.if(run)("History page", () => {
     await versions.getByText("Version 5", { exact: true }).waitFor();
     await page.getByLabel("Bullet changes from version 4 to version 5").waitFor();
 
-    watch.expectClean([PENDING_API_ROUTES]);
+    watch.expectClean();
     await context.close();
   }, 90_000);
 
@@ -201,7 +200,7 @@ describe.if(run)("History page", () => {
     console.log(
       `history of the 359-bullet fixture: versions listed after ${listed} ms, diff shown after ${shown} ms (${rows} rows)`,
     );
-    watch.expectClean([PENDING_API_ROUTES]);
+    watch.expectClean();
     await context.close();
   }, 60_000);
 

@@ -122,13 +122,6 @@ export const describeViolations = (violations: AxeViolation[]) =>
     (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
   );
 
-/**
- * Routes the dashboard calls that the admin-api branch adds (availability, event stream): until
- * they are on main the pages fall back (derived reasons, polling) after a 404.
- */
-export const PENDING_API_ROUTES =
-  /^HTTP 404 (GET|POST) \/v1\/(events\/tokens|playbooks\/[^/]+\/evolutions\/availability)$/;
-
 export const SCREENSHOTS = path.join(import.meta.dir, "..", "admin", "screenshots");
 
 /** Creates an account through the dashboard's own form; the page ends on the Playbooks list. */
@@ -140,18 +133,6 @@ export async function signUpInBrowser(page: Page, baseUrl: string, password: str
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
   return email;
-}
-
-/** The access token the page holds in memory, by refreshing through its own cookie. */
-export async function accessTokenOf(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const r = await fetch("/v1/auth/refresh", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-requested-with": "ace-admin" },
-      body: "{}",
-    });
-    return ((await r.json()) as { access_token: string }).access_token;
-  });
 }
 
 /** Elements sticking out past the viewport's right edge (a page must not scroll sideways at 375 px). */
