@@ -63,7 +63,7 @@ describe.if(run)("History page", () => {
   });
 
   test("versions, diffs, an evolution's change log, restore", async () => {
-    const session = await signUp(app);
+    const session = await signUp(app, "ada@example.com");
     const auth = bearer(session.access_token);
     const post = async (path: string, json?: unknown) => {
       const response = await app.fetch(path, { method: "POST", headers: auth, json });
@@ -147,7 +147,7 @@ describe.if(run)("History page", () => {
   }, 90_000);
 
   test("the 359-bullet fixture: moved, changed and counter-only bullets in one diff", async () => {
-    const session = await signUp(app);
+    const session = await signUp(app, "bea@example.com");
     const auth = bearer(session.access_token);
     const trained = readFixture("appworld_online_trained_playbook.txt");
     // Every tenth bullet moved to a new section, every seventh reworded, every fifth counted.
@@ -205,14 +205,14 @@ describe.if(run)("History page", () => {
   }, 60_000);
 
   test("another user's playbook: the API's message, not a crash", async () => {
-    const owner = await signUp(app);
+    const owner = await signUp(app, "cy@example.com");
     const created = await app.fetch("/v1/playbooks", {
       method: "POST",
       headers: bearer(owner.access_token),
       json: { name: "private", content: V1 },
     });
     const { id } = await created.json();
-    const stranger = await signUp(app);
+    const stranger = await signUp(app, "dee@example.com");
     const { context, page } = await signedInPage(browser.browser, server.url, stranger.user.email);
     await page.goto(`${server.url}/playbooks/${id}/history`);
     await page

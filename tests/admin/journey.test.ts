@@ -71,7 +71,7 @@ describe.if(run)("the dashboard journey", () => {
     const watch = watchPage(page);
 
     // Register, then copy a starter.
-    const email = await signUpInBrowser(page, server.url, PASSWORD);
+    const email = await signUpInBrowser(page, server.url, PASSWORD, "ada@example.com");
     await page
       .getByRole("button", { name: /^Copy / })
       .first()

@@ -36,7 +36,7 @@ describe.if(run)("API keys page", () => {
   });
 
   test("create → shown once with set-up lines → works → rename → revoke → refused", async () => {
-    const { user } = await signUp(app);
+    const { user } = await signUp(app, "ada@example.com");
     const { context, page, watch } = await signedInPage(browser.browser, server.url, user.email);
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
 

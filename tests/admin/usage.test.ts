@@ -41,7 +41,7 @@ describe.if(run)("Usage page", () => {
   });
 
   test("empty, then an evolution's tokens and cost by day, playbook and model", async () => {
-    const session = await signUp(app);
+    const session = await signUp(app, "ada@example.com");
     const auth = bearer(session.access_token);
     const { context, page, watch } = await signedInPage(browser.browser, server.url, session.user.email);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();

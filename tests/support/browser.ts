@@ -122,11 +122,19 @@ export const describeViolations = (violations: AxeViolation[]) =>
     (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
   );
 
+/** Where the browser tests write their screenshots (git-ignored: they show each run's dates and keys). */
 export const SCREENSHOTS = path.join(import.meta.dir, "..", "admin", "screenshots");
 
-/** Creates an account through the dashboard's own form; the page ends on the Playbooks list. */
-export async function signUpInBrowser(page: Page, baseUrl: string, password: string): Promise<string> {
-  const email = `b-${crypto.randomUUID()}@example.com`;
+/**
+ * Creates an account through the dashboard's own form; the page ends on the Playbooks list.
+ * Pass a fixed `email` (each test file has its own database) to keep screenshots alike run to run.
+ */
+export async function signUpInBrowser(
+  page: Page,
+  baseUrl: string,
+  password: string,
+  email = `b-${crypto.randomUUID()}@example.com`,
+): Promise<string> {
   await page.goto(`${baseUrl}/signup`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
