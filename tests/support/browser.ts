@@ -122,36 +122,25 @@ export const describeViolations = (violations: AxeViolation[]) =>
     (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
   );
 
-/**
- * Routes the dashboard calls that the admin-api branch adds (availability, event stream): until
- * they are on main the pages fall back (derived reasons, polling) after a 404.
- */
-export const PENDING_API_ROUTES =
-  /^HTTP 404 (GET|POST) \/v1\/(events\/tokens|playbooks\/[^/]+\/evolutions\/availability)$/;
-
+/** Where the browser tests write their screenshots (git-ignored: they show each run's dates and keys). */
 export const SCREENSHOTS = path.join(import.meta.dir, "..", "admin", "screenshots");
 
-/** Creates an account through the dashboard's own form; the page ends on the Playbooks list. */
-export async function signUpInBrowser(page: Page, baseUrl: string, password: string): Promise<string> {
-  const email = `b-${crypto.randomUUID()}@example.com`;
+/**
+ * Creates an account through the dashboard's own form; the page ends on the Playbooks list.
+ * Pass a fixed `email` (each test file has its own database) to keep screenshots alike run to run.
+ */
+export async function signUpInBrowser(
+  page: Page,
+  baseUrl: string,
+  password: string,
+  email = `b-${crypto.randomUUID()}@example.com`,
+): Promise<string> {
   await page.goto(`${baseUrl}/signup`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("heading", { name: "Playbooks", exact: true }).waitFor();
   return email;
-}
-
-/** The access token the page holds in memory, by refreshing through its own cookie. */
-export async function accessTokenOf(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const r = await fetch("/v1/auth/refresh", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-requested-with": "ace-admin" },
-      body: "{}",
-    });
-    return ((await r.json()) as { access_token: string }).access_token;
-  });
 }
 
 /** Elements sticking out past the viewport's right edge (a page must not scroll sideways at 375 px). */

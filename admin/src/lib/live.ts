@@ -2,56 +2,48 @@
  * Live updates for the pages: one EventSource per tab to `GET /v1/events?token=…` (the token
  * from `POST /v1/events/tokens`: EventSource cannot send an Authorization header). Pages
  * subscribe with a callback; the stream opens with the first subscriber, reconnects with a fresh
- * token after an error or the server's periodic end, and closes with the last subscriber.
+ * token after an error or the server's `end`, and closes with the last subscriber.
  *
- * Besides the server's events, listeners get `{ type: "unavailable" }` when the server has no
- * events endpoint (404: the page then polls) and `{ type: "connected" }` on every (re)connect
- * (events may have been missed: reload what is shown).
+ * Besides `evolution`, `version` and `outcome`, listeners get the server's `ready`: sent when it
+ * starts listening (again, after a reconnect): events may have been missed, reload what is shown.
  */
-import { raw } from "./api/client.ts";
-import { ApiError } from "./api/errors.ts";
+import { api, unwrap } from "./api/client.ts";
 import { session } from "./api/session.svelte.ts";
 
-export type LiveEvent = { type: "evolution" | "version" | "outcome" | string; data: Record<string, unknown> };
+export type LiveEvent = {
+  type: "ready" | "evolution" | "version" | "outcome";
+  data: Record<string, unknown>;
+};
 type Listener = (event: LiveEvent) => void;
 
-const EVENT_TYPES = ["evolution", "version", "outcome"];
+const EVENT_TYPES = ["ready", "evolution", "version", "outcome"] as const;
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
+let opening = false;
 let retry: ReturnType<typeof setTimeout> | undefined;
 let failures = 0;
-
-/** What this tab knows about the stream (plain values; pages react to the events instead). */
-export const live = { available: true, connected: false };
 
 function emit(event: LiveEvent) {
   for (const listener of listeners) listener(event);
 }
 
 async function open() {
-  if (source || listeners.size === 0 || !session.accessToken) return;
+  if (source || opening || listeners.size === 0 || !session.accessToken) return;
+  opening = true;
   let token: string;
   try {
-    ({ token } = await raw<{ token: string }>("POST", "/v1/events/tokens"));
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) {
-      live.available = false; // an older server: the pages poll instead
-      emit({ type: "unavailable", data: {} });
-      return;
-    }
+    ({ token } = await unwrap(api.POST("/v1/events/tokens")));
+  } catch {
     return schedule();
+  } finally {
+    opening = false;
   }
-  if (listeners.size === 0) return;
+  if (listeners.size === 0 || source) return;
   const stream = new EventSource(`/v1/events?token=${encodeURIComponent(token)}`);
   source = stream;
-  stream.onopen = () => {
-    failures = 0;
-    live.connected = true;
-    live.available = true;
-    emit({ type: "connected", data: {} });
-  };
   for (const type of EVENT_TYPES) {
     stream.addEventListener(type, (message) => {
+      if (type === "ready") failures = 0;
       try {
         emit({ type, data: JSON.parse((message as MessageEvent<string>).data) });
       } catch {
@@ -66,18 +58,20 @@ async function open() {
     try {
       reason = JSON.parse((message as MessageEvent<string>).data).reason;
     } catch {}
-    stream.close();
-    if (source === stream) source = null;
-    live.connected = false;
+    drop(stream);
     if (reason !== "session_ended") void open();
   });
+  // The token is single-use and short-lived, so EventSource's own retry cannot work: close it
+  // and reconnect with a new token, backing off while the server keeps failing.
   stream.onerror = () => {
-    // The token is single-use and short-lived: reconnect ourselves with a new one.
-    stream.close();
-    if (source === stream) source = null;
-    live.connected = false;
+    drop(stream);
     schedule();
   };
+}
+
+function drop(stream: EventSource) {
+  stream.close();
+  if (source === stream) source = null;
 }
 
 function schedule() {
@@ -90,14 +84,12 @@ function close() {
   clearTimeout(retry);
   source?.close();
   source = null;
-  live.connected = false;
 }
 
 /** Calls `listener` for every live event of the signed-in user; returns the unsubscribe. */
 export function subscribe(listener: Listener): () => void {
   listeners.add(listener);
-  if (!live.available) queueMicrotask(() => listener({ type: "unavailable", data: {} }));
-  else void open();
+  void open();
   return () => {
     listeners.delete(listener);
     if (listeners.size === 0) close();

@@ -3,7 +3,7 @@
  * through context, reloaded on live events (a new version, an evolution's progress).
  */
 import { getContext, setContext } from "svelte";
-import { api, raw, unwrap } from "./api/client.ts";
+import { api, unwrap } from "./api/client.ts";
 import { ApiError } from "./api/errors.ts";
 import type { paths } from "./api/schema.d.ts";
 
@@ -14,12 +14,7 @@ export type EvolutionJob = Json<
 >["items"][number];
 
 /** Why Evolve now is unavailable, as GET …/evolutions/availability answers it. */
-export type Availability = {
-  available: boolean;
-  reason: string | null;
-  message: string | null;
-  available_at: string | null;
-};
+export type Availability = Json<paths["/v1/playbooks/{id}/evolutions/availability"]["get"]["responses"][200]>;
 
 export class PlaybookState {
   playbook = $state<PlaybookDetail | null>(null);
@@ -71,30 +66,20 @@ export class PlaybookState {
 }
 
 /**
- * Whether Evolve now can run, and why not. Uses the server's own answer
- * (`GET /v1/playbooks/{id}/evolutions/availability`); a server without that route gets the
- * reasons this page can see for itself (the rate limit is then only known when it refuses).
+ * Whether Evolve now can run, and why not: the server's own answer
+ * (`GET /v1/playbooks/{id}/evolutions/availability`, the trigger's checks without triggering).
+ * A starter is refused there with a 403 whose message says what to do (copy it): shown as the
+ * reason, like the other refusals.
  */
 export async function evolveAvailability(playbook: PlaybookDetail): Promise<Availability> {
   try {
-    return await raw<Availability>("GET", `/v1/playbooks/${playbook.id}/evolutions/availability`);
+    return await unwrap(
+      api.GET("/v1/playbooks/{id}/evolutions/availability", { params: { path: { id: playbook.id } } }),
+    );
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404 && /no such route/i.test(error.message)))
-      throw error;
+    if (!(error instanceof ApiError && error.status === 403)) throw error;
+    return { available: false, reason: null, message: error.message, available_at: null };
   }
-  const no = (reason: string, message: string): Availability => ({
-    available: false,
-    reason,
-    message,
-    available_at: null,
-  });
-  if (playbook.is_starter) return no("starter", "Starters are read-only: copy it to evolve your own.");
-  if (playbook.status === "archived")
-    return no("archived", "Archived playbooks do not evolve. Bring it back first.");
-  if (playbook.active_evolution) return no("already_running", "An evolution is already running.");
-  if (playbook.pending_outcomes === 0)
-    return no("nothing_pending", "Nothing to learn from yet: no outcomes are pending.");
-  return { available: true, reason: null, message: null, available_at: null };
 }
 
 const KEY = Symbol("playbook");

@@ -50,33 +50,4 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   return data as T;
 }
 
-/**
- * For routes newer than the generated types (added on main after this build): same auth and
- * retry path, untyped. Regenerate the types and switch to `api` when they land.
- */
-export async function raw<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: {} };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)["content-type"] = "application/json";
-  }
-  const response = await fetchWithAuth(new Request(path, init));
-  const parsed = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-  if (!response.ok) throw apiErrorFrom(response, parsed);
-  return parsed as T;
-}
-
-async function fetchWithAuth(request: Request): Promise<Response> {
-  const copy = request.clone();
-  if (session.accessToken) request.headers.set("authorization", `Bearer ${session.accessToken}`);
-  const response = await fetch(request);
-  if (response.status !== 401) return response;
-  if (!(await refresh())) {
-    await toSignIn();
-    return response;
-  }
-  copy.headers.set("authorization", `Bearer ${session.accessToken}`);
-  return fetch(copy);
-}
-
 export { ApiError };

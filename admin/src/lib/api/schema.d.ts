@@ -365,6 +365,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/playbooks/{id}/evolutions/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether "Evolve now" would start an evolution now, and if not why and until when
+         * @description The same checks as POST /v1/playbooks/{id}/evolutions, without triggering or spending anything: for a dashboard that disables the button with the reason. `available_at` says when a rate-limited trigger frees up. Starters: 403 (copy them first).
+         */
+        get: operations["getEvolutionAvailability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/evolutions/{job_id}": {
         parameters: {
             query?: never;
@@ -394,6 +414,46 @@ export interface paths {
          * @description Whole UTC days from `from` to `to` (both included; default the last 30 days), at most 366 days (422 beyond, or when `from` is after `to`). `series` has one row per period, empty periods included with zeros. Only your own usage. Needs the `read` scope.
          */
         get: operations["getUsageSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-minute token to open the live event stream (GET /v1/events)
+         * @description Signed-in sessions only (Bearer access token; an API key gets 403). The token names your user and session: the stream it opens carries only your own events and ends when the session does.
+         */
+        post: operations["createEventStreamToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events of your playbooks (server-sent events)
+         * @description `text/event-stream`. Open with `new EventSource("/v1/events?token=" + token)` (token from POST /v1/events/tokens). Events, each `data:` one JSON object: `ready` (listening: from now on nothing is missed; sent again after the server reconnects to the database, so refetch then), `evolution` {job_id, playbook_id, status: queued|running|completed|failed}, `version` {playbook_id, version, origin}, `outcome` {playbook_id, pending}, `end` {reason: session_ended|max_age|shutdown} just before the server closes the stream. A comment ping every 15 s; a stream lasts at most 900 s, then get a new token and reconnect. At most EVENTS_STREAMS_PER_USER open streams per user (429). Only your own playbooks' events, never their content.
+         */
+        get: operations["streamEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2707,6 +2767,8 @@ export interface operations {
                             origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
                             /** @description UUID */
                             created_by_job_id: string | null;
+                            /** @description Email of the user who wrote it (initial, manual edit, restore); null for evolutions and starter syncs */
+                            author: string | null;
                             /** @description ISO 8601 timestamp */
                             created_at: string;
                         }[];
@@ -2834,6 +2896,8 @@ export interface operations {
                         origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
                         /** @description UUID */
                         created_by_job_id: string | null;
+                        /** @description Email of the user who wrote it (initial, manual edit, restore); null for evolutions and starter syncs */
+                        author: string | null;
                         /** @description ISO 8601 timestamp */
                         created_at: string;
                         /** @description UUID */
@@ -3008,6 +3072,8 @@ export interface operations {
                         origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
                         /** @description UUID */
                         created_by_job_id: string | null;
+                        /** @description Email of the user who wrote it (initial, manual edit, restore); null for evolutions and starter syncs */
+                        author: string | null;
                         /** @description ISO 8601 timestamp */
                         created_at: string;
                         /** @description UUID */
@@ -3224,6 +3290,8 @@ export interface operations {
                         origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
                         /** @description UUID */
                         created_by_job_id: string | null;
+                        /** @description Email of the user who wrote it (initial, manual edit, restore); null for evolutions and starter syncs */
+                        author: string | null;
                         /** @description ISO 8601 timestamp */
                         created_at: string;
                         /** @description UUID */
@@ -3250,6 +3318,8 @@ export interface operations {
                         origin: "initial" | "evolution" | "manual" | "restore" | "starter_sync";
                         /** @description UUID */
                         created_by_job_id: string | null;
+                        /** @description Email of the user who wrote it (initial, manual edit, restore); null for evolutions and starter syncs */
+                        author: string | null;
                         /** @description ISO 8601 timestamp */
                         created_at: string;
                         /** @description UUID */
@@ -3975,6 +4045,123 @@ export interface operations {
                     };
                 };
             };
+            /** @description Temporarily unavailable, or a feature the operator has not configured (e.g. no LLM provider) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getEvolutionAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description true when POST /v1/playbooks/{id}/evolutions would start an evolution now */
+                        available: boolean;
+                        /**
+                         * @description Why not (null when available): nothing_pending (no unprocessed outcomes) · already_running (one is queued or running) · rate_limited (see available_at) · archived · llm_not_configured (the server has no LLM provider)
+                         * @enum {unknown}
+                         */
+                        reason: "nothing_pending" | "already_running" | "rate_limited" | "archived" | "llm_not_configured" | null;
+                        /** @description A sentence to show next to the disabled button; null when available */
+                        message: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When rate_limited: the instant the next trigger is allowed. Otherwise null
+                         */
+                        available_at: string | null;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
         };
     };
     getEvolution: {
@@ -4218,6 +4405,158 @@ export interface operations {
             };
             /** @description The input does not match the schema; the message names each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createEventStreamToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Signed, short-lived: pass it as `?token=` to GET /v1/events within a minute */
+                        token: string;
+                        /**
+                         * Format: date-time
+                         * @description After this instant the token opens no stream (a stream opened before keeps running)
+                         */
+                        expires_at: string;
+                        /** @description The stream's path with the token, ready for `new EventSource(url)` */
+                        url: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Authenticated, but not allowed (missing scope, or a read-only starter) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream (see the description for the events) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The input does not match the schema; the message names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+                            /** @description What went wrong and what to do about it */
+                            message: string;
+                            request_id: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

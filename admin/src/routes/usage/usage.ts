@@ -32,14 +32,16 @@ export type RangeId = (typeof RANGES)[number]["id"];
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-export function rangeQuery(id: RangeId, now = new Date()): { from: string; to: string; granularity: string } {
+export type UsageQuery = { from: string; to: string; granularity: UsageSummary["granularity"] };
+
+export function rangeQuery(id: RangeId, now = new Date()): UsageQuery {
   const range = RANGES.find((r) => r.id === id) ?? RANGES[0];
   const from = new Date(now.getTime() - (range.days - 1) * 86_400_000);
   return { from: isoDay(from), to: isoDay(now), granularity: range.granularity };
 }
 
 /** This calendar month so far (UTC), for the month's totals. */
-export function monthQuery(now = new Date()): { from: string; to: string; granularity: string } {
+export function monthQuery(now = new Date()): UsageQuery {
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   return { from: isoDay(first), to: isoDay(now), granularity: "month" };
 }
