@@ -50,7 +50,7 @@ describe.if(run)("signing up, in and out in the browser", () => {
 
   test("create account → signed in; reload keeps the session; sign out; Back shows nothing private", async () => {
     const context = await browser.browser.newContext();
-    context.setDefaultTimeout(5000);
+    context.setDefaultTimeout(15_000); // generous: a loaded 2-core machine renders slowly
     const page = await context.newPage();
     const watch = watchPage(page);
     const email = "ada@example.com";

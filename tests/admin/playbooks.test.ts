@@ -43,7 +43,7 @@ describe.if(run)("the playbook pages", () => {
     server = app.listen();
     browser = await launchBrowser();
     const context = await browser.browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5000);
+    context.setDefaultTimeout(15_000); // generous: a loaded 2-core machine renders slowly
     page = await context.newPage();
     watch = watchPage(page);
     await signUpInBrowser(page, server.url, PASSWORD, "ada@example.com");
