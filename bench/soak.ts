@@ -1,13 +1,13 @@
 /**
- * `bun run bench:soak [--minutes=10] [--rate=N] [--calibrate-seconds=30]`: the soak test.
+ * `bun run bench:soak [--minutes=10] [--rate=N] [--calibrate-seconds=60]`: the soak test.
  *
  * Runs the real server (`bun main.ts`, API and worker in one process, log level info) on its own
  * throwaway Postgres, with a fake OpenAI-compatible LLM answering valid Reflector/Curator replies
  * after 1–3 s. A load generator in its own process (bench/support/soak-client.ts) plays agents
  * with API keys (playbooks and outcome reports over REST and MCP; evolutions trigger by the
  * outcome threshold) and people with session tokens using the dashboard's API (bench/support/
- * soak-mix.ts has the mix). First a calibration: the mix back to back with 32 clients gives the
- * maximum throughput; then the soak runs open-loop at half of it (or at --rate ops/s).
+ * soak-mix.ts has the mix). First a calibration ramp after a warm-up: the mix back to back with
+ * 8, 16 and 32 clients; the best step is the maximum throughput; then the soak runs open-loop at half of it (or at --rate ops/s).
  *
  * Prints throughput, errors and p50/p99 per operation, evolutions, and the server's RSS
  * (/proc/<pid>/status VmRSS) at the start, middle and end of the soak. Then checks the database:
@@ -26,13 +26,18 @@ import { createDbPool } from "../core/db/pool.ts";
 import { createTestDatabase, stopTestCluster } from "../tests/support/cluster.ts";
 import { startFakeLlm } from "../tests/support/fake-llm.ts";
 import { ROOT } from "../tests/support/process.ts";
-import { checkDatabase, drainEvolutions, evolutionCounts } from "./support/soak-checks.ts";
+import {
+  checkDatabase,
+  drainEvolutions,
+  evolutionCounts,
+  evolutionDurations,
+} from "./support/soak-checks.ts";
 import { SAMPLE_CONTENT, type SoakResult, type SoakSpec, type SoakTenant } from "./support/soak-mix.ts";
 
 const arg = (name: string) => Bun.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const MINUTES = Number(arg("minutes") ?? 10);
 const FIXED_RATE = arg("rate") ? Number(arg("rate")) : undefined;
-const CALIBRATE_SECONDS = Number(arg("calibrate-seconds") ?? 30);
+const CALIBRATE_SECONDS = Number(arg("calibrate-seconds") ?? 60);
 const TENANTS = 4;
 const PLAYBOOKS_PER_TENANT = 5;
 const THRESHOLD = 5;
@@ -185,25 +190,48 @@ try {
   const phases: SoakResult[] = [];
   let rate = FIXED_RATE;
   if (rate === undefined) {
-    phases.push(await runClient(tenants, { seconds: 5, usage }, "warmup"));
-    const cpuBefore = cpuSeconds();
-    const load = loadavg()[0]!;
-    const calibration = await runClient(tenants, { seconds: CALIBRATE_SECONDS, usage }, "calibrate");
-    const cpuMsPerOp = ((cpuSeconds() - cpuBefore) * 1000) / total(calibration);
-    phases.push(calibration);
-    const max = total(calibration) / calibration.seconds;
-    rate = Math.max(1, Math.round(max / 2));
-    console.log(
-      `\ncalibration: 32 clients back to back for ${CALIBRATE_SECONDS} s → max ${max.toFixed(1)} ops/s of the mix ` +
-        `(server process ${cpuMsPerOp.toFixed(1)} CPU ms per op; machine load average ${load.toFixed(1)} on ${cpus().length} cores)`,
+    // The warm-up gets evolutions flowing: the first seconds of load carry none of their cost (they
+    // start after the threshold and run 1-3 s LLM calls), so a ramp from cold would overestimate.
+    phases.push(
+      await runClient(tenants, { concurrency: 16, seconds: CALIBRATE_SECONDS / 3, usage }, "warmup"),
     );
-    printOps(calibration);
+    // A ramp: 8, 16 and 32 clients back to back, a third of the time each; the best step is the
+    // maximum (a busy neighbour on the shared cores during one step does not decide it alone).
+    const steps: Array<{ clients: number; result: SoakResult; cpuMs: number; load: number }> = [];
+    for (const clients of [8, 16, 32]) {
+      const cpuBefore = cpuSeconds();
+      const load = loadavg()[0]!;
+      const result = await runClient(
+        tenants,
+        { concurrency: clients, seconds: CALIBRATE_SECONDS / 3, usage },
+        `calibrate${clients}`,
+      );
+      phases.push(result);
+      steps.push({ clients, result, cpuMs: (cpuSeconds() - cpuBefore) * 1000, load });
+    }
+    console.log(`\ncalibration ramp (${CALIBRATE_SECONDS / 3} s per step, the mix back to back):`);
+    for (const step of steps) {
+      const r = step.result;
+      const p99 = Math.max(...Object.values(r.ops).map((o) => o.p99));
+      console.log(
+        `  ${String(step.clients).padStart(2)} clients: ${(total(r) / r.seconds).toFixed(1)} ops/s, ${totalErrors(r)} errors, ` +
+          `worst p99 ${p99.toFixed(0)} ms, server ${(step.cpuMs / total(r)).toFixed(1)} CPU ms per op, machine load average ${step.load.toFixed(1)} on ${cpus().length} cores`,
+      );
+    }
+    const best = steps.reduce((a, b) =>
+      total(b.result) / b.result.seconds > total(a.result) / a.result.seconds ? b : a,
+    );
+    const max = total(best.result) / best.result.seconds;
+    rate = Math.max(1, Math.round(max / 2));
+    console.log(`maximum ${max.toFixed(1)} ops/s (${best.clients} clients), per operation:`);
+    printOps(best.result);
     // Let the evolutions the calibration queued run down, so the soak starts from a steady state.
     await drainEvolutions(pool, playbookIds, THRESHOLD, 120_000);
   }
 
   const seconds = MINUTES * 60;
   const before = await evolutionCounts(pool, playbookIds);
+  const soakStarted = new Date();
   const rssIdleBefore = rssMiB();
   // Memory is compared under the same load: "start" once the soak has run for a minute (a
   // quarter of a short run), "end" a second before the load stops.
@@ -238,6 +266,8 @@ try {
   const rssIdleAfter = rssMiB();
   const drift = (rss.end - rss.start) / rss.start;
   const soakEvolutions = checks.evolutions.completed - before.completed;
+  const durations = await evolutionDurations(pool, playbookIds, soakStarted);
+  const secs = (v: number | null) => (v === null ? "-" : `${v.toFixed(1)} s`);
   const retries = phases.reduce((s, p) => s + p.retries, 0);
   const retryMismatches = phases.reduce((s, p) => s + p.retryMismatches, 0);
   const calibrationErrors = phases.filter((p) => p !== soak).reduce((s, p) => s + totalErrors(p), 0);
@@ -245,7 +275,8 @@ try {
   console.log(
     `\nevolutions: ${soakEvolutions} completed during the soak (${(soakEvolutions / (seconds / 60)).toFixed(1)}/min), ` +
       `${checks.evolutions.completed} in the whole run, ${checks.evolutions.failed} failed, ` +
-      `${checks.evolutions.queued + checks.evolutions.running} still queued/running after the drain${drained ? "" : " (drain TIMED OUT)"}; ${fake.requests.length} fake LLM calls`,
+      `${checks.evolutions.queued + checks.evolutions.running} still queued/running after the drain${drained ? "" : " (drain TIMED OUT)"}; ${fake.requests.length} fake LLM calls. ` +
+      `Evolutions queued during the soak: wait p50 ${secs(durations.wait_p50)}, run p50 ${secs(durations.run_p50)}, run p99 ${secs(durations.run_p99)}, queued→completed p99 ${secs(durations.total_p99)}`,
   );
   console.log(
     `server RSS under load: start ${rss.start.toFixed(1)}, middle ${rss.middle.toFixed(1)}, end ${rss.end.toFixed(1)} MiB → drift ${(drift * 100).toFixed(1)}% ` +

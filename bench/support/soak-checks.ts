@@ -136,3 +136,29 @@ export async function checkDatabase(
     stuckQueueJobs: queue.reduce((sum, q) => sum + q.overdue + q.locked_long + q.exhausted, 0),
   };
 }
+
+const Durations = z.object({
+  n: z.number(),
+  wait_p50: z.number().nullable(),
+  run_p50: z.number().nullable(),
+  run_p99: z.number().nullable(),
+  total_p99: z.number().nullable(),
+});
+
+/** Seconds from queued to started (wait) and started to completed (run) of evolutions created since `since`. */
+export async function evolutionDurations(pool: DatabasePool, playbookIds: string[], since: Date) {
+  return pool.one(sql.type(Durations)`
+    with d as (
+      select extract(epoch from started_at - created_at)::float8 as wait,
+             extract(epoch from completed_at - started_at)::float8 as run,
+             extract(epoch from completed_at - created_at)::float8 as total
+      from evolution_jobs
+      where playbook_id = any(${sql.array(playbookIds, "uuid")}) and status = 'completed'
+        and created_at >= ${since.toISOString()}::timestamptz)
+    select count(*)::int as n,
+      percentile_cont(0.5) within group (order by wait) as wait_p50,
+      percentile_cont(0.5) within group (order by run) as run_p50,
+      percentile_cont(0.99) within group (order by run) as run_p99,
+      percentile_cont(0.99) within group (order by total) as total_p99
+    from d`);
+}
