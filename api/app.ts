@@ -18,6 +18,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { playbookRoutes } from "./routes/playbooks.ts";
+import { usageRoutes } from "./routes/usage.ts";
 import { versionRoutes } from "./routes/versions.ts";
 import { applySecurityHeaders } from "./security-headers.ts";
 
@@ -86,6 +87,7 @@ export function createApp(deps: Deps) {
     .use(versionRoutes(deps))
     .use(outcomeRoutes(deps))
     .use(evolutionRoutes(deps))
+    .use(usageRoutes(deps))
     .use(mcpRoutes(deps));
   routes = () => app.routes;
   return app;

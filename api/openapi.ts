@@ -73,6 +73,8 @@ export const openapiPlugin = () =>
             { name: "auth", description: "Accounts, sessions and API keys" },
             { name: "playbooks", description: "Playbooks, versions and outcomes" },
             { name: "evolutions", description: "Evolution jobs" },
+            { name: "usage", description: "LLM token usage and cost" },
+            { name: "events", description: "Live events (server-sent events) for dashboards" },
           ],
           components: {
             securitySchemes: {

@@ -13,6 +13,7 @@ import {
   type LoginInput,
   listUserApiKeys,
   loginUser,
+  logoutEverywhere,
   logoutSession,
   type RegisterInput,
   refreshSession,
@@ -58,6 +59,7 @@ import {
   updatePlaybook,
 } from "./playbooks/index.ts";
 import { settingsFrom } from "./settings.ts";
+import { summarizeUsage, type UsageQuery } from "./usage/index.ts";
 import { forgetWorkers, heartbeat, reapStaleWorkers } from "./workers/liveness.ts";
 
 /** What the composition root hands `createCore`. */
@@ -112,6 +114,8 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
         ),
       logout: (refreshToken: string, options: AuthOptions = {}) =>
         logoutSession(pool, sessions, refreshToken, options),
+      logoutEverywhere: (caller: Caller, options: AuthOptions = {}) =>
+        logoutEverywhere(pool, sessions, caller, options),
       me: (caller: Caller) => getCurrentUser(pool, caller),
       resolveCaller: resolve,
       /** Counts a request refused for its form against its address, unless it authenticates. */
@@ -184,6 +188,10 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
         ),
       sweep: (now?: Date) => sweepDueEvolutions(pool, settings.sweep, now),
       reconcile: (now?: Date) => reconcileEvolutionJobs(pool, now),
+    },
+    usage: {
+      summary: (caller: Caller, query: UsageQuery = {}, now?: Date) =>
+        summarizeUsage(pool, caller, query, now),
     },
     workers: {
       heartbeat: (workerIds: readonly string[]) => heartbeat(pool, workerIds),

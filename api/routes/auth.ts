@@ -4,6 +4,7 @@ import { LoginInput, Me, RefreshInput, RegisterInput, Session } from "../../core
 import type { Deps } from "../../core/create-core.ts";
 import { AppError } from "../../core/errors.ts";
 import { authPlugin } from "../auth-plugin.ts";
+import { assertCookieRequestSafe, CSRF_HEADER, CSRF_HEADER_VALUE } from "../csrf.ts";
 import { ROUTE_DOC } from "../openapi-refine.ts";
 import { clientInfo, rateLimitHeadersPlugin } from "../rate-limit-headers.ts";
 import { errors } from "../schemas.ts";
@@ -34,6 +35,16 @@ const SessionResponse = Session.extend({
     .describe(`Absent when the refresh token travels only in the \`${COOKIE}\` cookie`),
 });
 
+/** What a cookie-authenticated request must do, for the route descriptions. */
+const COOKIE_CSRF = `then send the header \`${CSRF_HEADER}: ${CSRF_HEADER_VALUE}\` (any non-empty value) and no cross-site \`Origin\` or \`Sec-Fetch-Site: cross-site\`, else 403`;
+
+const LogoutEverywhereResult = z.object({
+  sessions_ended: z.number().int().min(0).describe("How many sessions (sign-ins) were ended"),
+});
+
+const clearCookie = (cookie: Cookie<unknown>) =>
+  cookie.set({ value: "", httpOnly: true, secure: true, sameSite: "strict", path: "/v1/auth", maxAge: 0 });
+
 const example = { email: "ada@example.com", password: "correct horse battery staple" };
 
 /** Accounts and sessions (register, login, refresh, logout, me) plus the API-key routes. */
@@ -60,13 +71,16 @@ export const authRoutes = (deps: Deps) => {
     const { refresh_token: _inCookieOnly, ...rest } = session;
     return rest;
   };
-  const presented = (body: z.infer<typeof OptionalRefresh>, cookie: Cookie<unknown>) => {
-    const token = body?.refresh_token ?? (typeof cookie.value === "string" ? cookie.value : undefined);
+  /** The refresh token of the request: the body's, else the cookie's (then CSRF-checked). */
+  const presented = (body: z.infer<typeof OptionalRefresh>, cookie: Cookie<unknown>, request: Request) => {
+    if (body?.refresh_token) return body.refresh_token;
+    const token = typeof cookie.value === "string" && cookie.value ? cookie.value : undefined;
     if (!token)
       throw new AppError(
         "unauthenticated",
         `No refresh token: send refresh_token in the body or the ${COOKIE} cookie.`,
       );
+    assertCookieRequestSafe(request, config.http.allowedOrigins);
     return token;
   };
 
@@ -120,7 +134,7 @@ export const authRoutes = (deps: Deps) => {
     .post(
       "/v1/auth/refresh",
       async ({ body, request, cookie, set }) => {
-        const token = presented(body, cookie[COOKIE]!);
+        const token = presented(body, cookie[COOKIE]!, request);
         return keepCookie(
           set,
           cookie[COOKIE]!,
@@ -130,13 +144,13 @@ export const authRoutes = (deps: Deps) => {
       },
       {
         body: OptionalRefresh,
-        response: { 200: SessionResponse, ...errors(400, 401, 422) },
+        response: { 200: SessionResponse, ...errors(400, 401, 403, 422) },
         detail: {
           tags,
           operationId: "refreshSession",
           ...ROUTE_DOC.optionalBody,
           summary: "Exchange a refresh token for a new session (rotates the refresh token)",
-          description: `Send refresh_token in the body (the new one comes back in the body), or rely on the \`${COOKIE}\` cookie (the new one is set as the cookie only). Each refresh token works once; reusing one ends the whole session.`,
+          description: `Send refresh_token in the body (the new one comes back in the body), or rely on the \`${COOKIE}\` cookie (the new one is set as the cookie only; ${COOKIE_CSRF}). Each refresh token works once; reusing one ends the whole session.`,
           security: [],
         },
       },
@@ -144,27 +158,41 @@ export const authRoutes = (deps: Deps) => {
     .post(
       "/v1/auth/logout",
       async ({ body, cookie, request, set }) => {
-        await core.auth.logout(presented(body, cookie[COOKIE]!), { client: client(request) });
-        cookie[COOKIE]!.set({
-          value: "",
-          httpOnly: true,
-          secure: true,
-          sameSite: "strict",
-          path: "/v1/auth",
-          maxAge: 0,
-        });
+        await core.auth.logout(presented(body, cookie[COOKIE]!, request), { client: client(request) });
+        clearCookie(cookie[COOKIE]!);
         set.status = 204;
       },
       {
         body: OptionalRefresh,
-        response: errors(400, 401, 422),
+        response: errors(400, 401, 403, 422),
         detail: {
           tags,
           operationId: "logoutSession",
           summary: "Sign out: end the session of this refresh token",
+          description: `Send refresh_token in the body, or rely on the \`${COOKIE}\` cookie (${COOKIE_CSRF}).`,
           security: [],
           ...ROUTE_DOC.noContent("Signed out; the refresh cookie is cleared"),
           ...ROUTE_DOC.optionalBody,
+        },
+      },
+    )
+    .post(
+      "/v1/auth/logout-all",
+      async ({ caller, cookie, request, set }) => {
+        const result = await core.auth.logoutEverywhere(caller, { client: client(request) });
+        clearCookie(cookie[COOKIE]!);
+        Object.assign(set.headers, SECRET_RESPONSE_HEADERS);
+        return result;
+      },
+      {
+        auth: true,
+        response: { 200: LogoutEverywhereResult, ...errors(401, 403) },
+        detail: {
+          tags,
+          operationId: "logoutEverywhere",
+          summary: "Sign out everywhere: end every session of your account, this one included",
+          description:
+            "Revokes every refresh token of the account; every access token of every session is refused from the next request on, in every server process. Recorded as `signed_out_everywhere` in the security log. Needs a signed-in session (Bearer access token); an API key gets 403 (revoke keys one by one). Clears the refresh cookie.",
         },
       },
     )

@@ -8,7 +8,7 @@ export {
 export { type Caller, requireScope, SCOPES, type Scope } from "./caller.ts";
 export { LOCKOUT } from "./lockout.ts";
 export { loginUser } from "./login.ts";
-export { logoutSession } from "./logout.ts";
+export { logoutEverywhere, logoutSession } from "./logout.ts";
 export { getCurrentUser } from "./me.ts";
 export { refreshSession } from "./refresh.ts";
 export { chargeRefusedRequest } from "./refused-request.ts";

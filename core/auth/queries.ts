@@ -94,6 +94,14 @@ export const revokeRefreshFamily = (db: CommonQueryMethods, familyId: string, no
       where family_id = ${familyId} and revoked_at is null returning family_id, user_id)
     ${announceEnded}`);
 
+/** Ends every session of the user (every family with a live token) and announces each, in one statement. */
+export const revokeUserFamilies = (db: CommonQueryMethods, userId: string, now: Date) =>
+  db.any(sql.type(Ended)`
+    with revoked as (
+      update refresh_tokens set revoked_at = ${ts(now)}
+      where user_id = ${userId} and revoked_at is null returning family_id, user_id)
+    ${announceEnded}`);
+
 /**
  * Ends the session the refresh token belongs to and announces it, in one statement; returns the
  * ended session with its owner, or nothing when nothing was left to revoke.

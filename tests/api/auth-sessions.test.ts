@@ -174,7 +174,7 @@ describe("POST /v1/auth/refresh and /logout", () => {
   test("two tabs refreshing at once: one wins, the other is told to retry, the session survives", async () => {
     const app = createTestApp(db.pool);
     const first = await signUp(app);
-    const cookie = { cookie: `ace_refresh=${first.refresh_token}` };
+    const cookie = { cookie: `ace_refresh=${first.refresh_token}`, "x-requested-with": "ace-admin" };
     const [a, b] = await Promise.all([
       app.fetch("/v1/auth/refresh", { method: "POST", headers: cookie }),
       app.fetch("/v1/auth/refresh", { method: "POST", headers: cookie }),
@@ -185,7 +185,7 @@ describe("POST /v1/auth/refresh and /logout", () => {
     const next = /ace_refresh=([^;]+)/.exec(winner.headers.get("set-cookie") ?? "")?.[1];
     const retry = await app.fetch("/v1/auth/refresh", {
       method: "POST",
-      headers: { cookie: `ace_refresh=${next}` },
+      headers: { cookie: `ace_refresh=${next}`, "x-requested-with": "ace-admin" },
     });
     expect(retry.status).toBe(200); // the family was not revoked
   });
@@ -195,7 +195,7 @@ describe("POST /v1/auth/refresh and /logout", () => {
     const first = await signUp(app);
     const response = await app.fetch("/v1/auth/refresh", {
       method: "POST",
-      headers: { cookie: `ace_refresh=${first.refresh_token}` },
+      headers: { cookie: `ace_refresh=${first.refresh_token}`, "x-requested-with": "ace-admin" },
     });
     expect(response.status).toBe(200);
     const cookie = response.headers.get("set-cookie") ?? "";
@@ -220,7 +220,7 @@ describe("POST /v1/auth/refresh and /logout", () => {
     const token = /ace_refresh=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
     const refreshed = await app.fetch("/v1/auth/refresh", {
       method: "POST",
-      headers: { cookie: `ace_refresh=${token}` },
+      headers: { cookie: `ace_refresh=${token}`, "x-requested-with": "ace-admin" },
     });
     expect(refreshed.status).toBe(200);
     expect(await refreshed.json()).not.toHaveProperty("refresh_token");

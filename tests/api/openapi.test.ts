@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { errorExamples, examples } from "../../api/examples.ts";
+import { adminExamples } from "../../api/examples-admin.ts";
 import { ErrorEnvelope } from "../../api/schemas.ts";
 import { TriggerResult } from "../../core/evolution/index.ts";
 import { OutcomeRecorded, ReportOutcome } from "../../core/outcomes/index.ts";
@@ -10,6 +11,7 @@ import {
   UpdatePlaybook,
   VersionDiff,
 } from "../../core/playbooks/index.ts";
+import { UsageSummary } from "../../core/usage/index.ts";
 import { createTestApp } from "../support/app.ts";
 import { useTestDatabase } from "../support/db.ts";
 
@@ -39,6 +41,7 @@ describe("the OpenAPI document", () => {
     expect(() => OutcomeRecorded.parse(examples.outcomeRecorded)).not.toThrow();
     expect(() => VersionDiff.parse(examples.versionDiff)).not.toThrow();
     expect(() => TriggerResult.parse(examples.triggerResult)).not.toThrow();
+    expect(() => UsageSummary.parse(adminExamples.usageSummary)).not.toThrow();
     for (const error of Object.values(errorExamples))
       expect(() => ErrorEnvelope.parse({ error: { ...error, request_id: "r" } })).not.toThrow();
   });

@@ -58,6 +58,12 @@ describe("the agent loop over MCP", () => {
       return (s.status === "completed" || s.status === "failed") && s;
     });
     expect(done).toMatchObject({ status: "completed", outcomes_processed: 5, error_message: null });
+    // The guards' verdicts travel with the status, as they do over REST.
+    const rest = await (await app.fetch(`/v1/evolutions/${jobId}`, { headers })).json();
+    expect(done).toMatchObject({ result_summary: rest.result_summary, refusals: rest.refusals });
+    expect((done as unknown as { refusals: { total: number } | null }).refusals).toMatchObject({
+      total: expect.any(Number),
+    });
     const after = await callTool(client, "get_playbook", { playbook_id: id });
     expect(after.structuredContent).toMatchObject({ version_number: 2 });
     expect(textOf(after)).not.toBe(SAMPLE_PLAYBOOK);

@@ -182,6 +182,8 @@ describe("loop tools", () => {
       started_at: null,
       completed_at: null,
       error_message: null,
+      result_summary: null,
+      refusals: null,
     });
   });
 });

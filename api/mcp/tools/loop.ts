@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Deps } from "../../../core/create-core.ts";
-import { TriggerResult } from "../../../core/evolution/index.ts";
+import { Refusals, TriggerResult } from "../../../core/evolution/index.ts";
 import { OutcomeRecorded, ReportOutcome } from "../../../core/outcomes/index.ts";
 import { guarded, ok, READ_ONLY } from "../tool.ts";
 import { PlaybookId } from "./playbook-schemas.ts";
@@ -15,6 +15,8 @@ const EvolutionStatus = z.object({
   started_at: z.string().nullable(),
   completed_at: z.string().nullable(),
   error_message: z.string().nullable(),
+  result_summary: z.string().nullable().describe("What the evolution changed, e.g. `+3 added, 1 updated`"),
+  refusals: Refusals.nullable().describe("What the guards refused and why (null until it completes)"),
 });
 
 /** Registers report_outcome (write), trigger_evolution (evolve) and get_evolution_status (read). */
@@ -79,11 +81,17 @@ export function registerLoopTools(server: McpServer, { core, logger }: Deps): vo
     guarded(logger, "get_evolution_status", "read", async (caller, args) => {
       const job = await core.evolutions.get(caller, args.job_id);
       const { job_id, status, outcomes_processed, started_at, completed_at, error_message } = job;
-      const result = { job_id, status, outcomes_processed, started_at, completed_at, error_message };
+      const { result_summary, refusals } = job;
+      const result = {
+        ...{ job_id, status, outcomes_processed, started_at, completed_at, error_message },
+        ...{ result_summary, refusals },
+      };
+      const changed = result_summary ? ` Changes: ${result_summary}.` : "";
+      const refused = refusals?.total ? ` ${refusals.total} proposed change(s) refused by the guards.` : "";
       const failed = error_message ? ` Error: ${error_message}` : "";
       return ok(
         result,
-        `Evolution ${job_id}: ${status}, ${outcomes_processed} outcome(s) processed.${failed}`,
+        `Evolution ${job_id}: ${status}, ${outcomes_processed} outcome(s) processed.${changed}${refused}${failed}`,
       );
     }),
   );

@@ -71,7 +71,8 @@ export const op = {
 /** Serial calls (scripted replies are consumed in order) and a fake clock. */
 export const SERIAL = { reflectorConcurrency: 1, curatorConcurrency: 1 };
 
-export function fakeClient(baseURL: string, timeoutMs = 300) {
+/** A generous timeout: a 10,000-operation reply on a loaded machine must not time out into a retry. */
+export function fakeClient(baseURL: string, timeoutMs = 5_000) {
   return createLlmClient({
     baseURL,
     apiKey: "sk-test",
