@@ -233,16 +233,24 @@ try {
   const before = await evolutionCounts(pool, playbookIds);
   const soakStarted = new Date();
   const rssIdleBefore = rssMiB();
-  // Memory is compared under the same load: "start" once the soak has run for a minute (a
-  // quarter of a short run), "end" a second before the load stops.
+  // Memory is compared under the same load, as the median of the 5-second VmRSS samples in three
+  // windows of a minute (a quarter of a short run): "start" is the second minute (the first one
+  // ramps up from idle), "middle" is centred on half-time, "end" is the last minute. One reading
+  // alone swings with the momentary backlog (requests in flight, evolutions running); the single
+  // readings at those times are printed too.
   const rss = { start: Number.NaN, middle: Number.NaN, end: Number.NaN };
-  const samples: number[] = [];
+  const samples: Array<{ at: number; mib: number }> = [];
+  const window = Math.min(60, seconds / 4);
   const timers = [
-    setTimeout(() => (rss.start = rssMiB()), Math.min(60, seconds / 4) * 1000),
+    setTimeout(() => (rss.start = rssMiB()), window * 1000),
     setTimeout(() => (rss.middle = rssMiB()), (seconds / 2) * 1000),
     setTimeout(() => (rss.end = rssMiB()), (seconds - 1) * 1000),
   ];
-  const sampler = setInterval(() => samples.push(rssMiB()), 5_000);
+  const soakT0 = performance.now();
+  const sampler = setInterval(
+    () => samples.push({ at: (performance.now() - soakT0) / 1000, mib: rssMiB() }),
+    5_000,
+  );
   const cpuStart = cpuSeconds();
   const loadStart = loadavg()[0]!;
   console.log(
@@ -264,7 +272,21 @@ try {
   const acked = phases.flatMap((p) => p.acked);
   const checks = await checkDatabase(pool, playbookIds, acked, THRESHOLD);
   const rssIdleAfter = rssMiB();
-  const drift = (rss.end - rss.start) / rss.start;
+  const median = (from: number, to: number) => {
+    const values = samples
+      .filter((x) => x.at >= from && x.at < to)
+      .map((x) => x.mib)
+      .sort((x, y) => x - y);
+    return values[Math.floor(values.length / 2)] ?? Number.NaN;
+  };
+  const windows = {
+    start: median(window, 2 * window),
+    middle: median(seconds / 2 - window / 2, seconds / 2 + window / 2),
+    end: median(seconds - window, seconds + 1),
+  };
+  const drift = (windows.end - windows.start) / windows.start;
+  const pointDrift = (rss.end - rss.start) / rss.start;
+  const mibs = samples.map((x) => x.mib);
   const soakEvolutions = checks.evolutions.completed - before.completed;
   const durations = await evolutionDurations(pool, playbookIds, soakStarted);
   const secs = (v: number | null) => (v === null ? "-" : `${v.toFixed(1)} s`);
@@ -279,8 +301,9 @@ try {
       `Evolutions queued during the soak: wait p50 ${secs(durations.wait_p50)}, run p50 ${secs(durations.run_p50)}, run p99 ${secs(durations.run_p99)}, queued→completed p99 ${secs(durations.total_p99)}`,
   );
   console.log(
-    `server RSS under load: start ${rss.start.toFixed(1)}, middle ${rss.middle.toFixed(1)}, end ${rss.end.toFixed(1)} MiB → drift ${(drift * 100).toFixed(1)}% ` +
-      `(min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)} over ${samples.length} samples every 5 s); ` +
+    `server RSS under load, medians of ${window} s windows: start ${windows.start.toFixed(1)}, middle ${windows.middle.toFixed(1)}, end ${windows.end.toFixed(1)} MiB → drift ${(drift * 100).toFixed(1)}%; ` +
+      `single readings ${rss.start.toFixed(1)}, ${rss.middle.toFixed(1)}, ${rss.end.toFixed(1)} MiB (${(pointDrift * 100).toFixed(1)}%); ` +
+      `min ${Math.min(...mibs).toFixed(1)}, max ${Math.max(...mibs).toFixed(1)} over ${mibs.length} samples every 5 s; ` +
       `idle: after boot ${rssBoot.toFixed(1)}, before the soak ${rssIdleBefore.toFixed(1)}, after it and the drain ${rssIdleAfter.toFixed(1)} MiB`,
   );
   console.log(
@@ -292,6 +315,15 @@ try {
     `queue: ${checks.queue.map((q) => `${q.task_identifier} ${q.n} (overdue ${q.overdue}, locked >5 min ${q.locked_long}, exhausted ${q.exhausted}, with an error ${q.with_error})`).join("; ") || "empty"}; ` +
       `${checks.stalledPlaybooks} playbooks owed an evolution`,
   );
+  const resets = phases.flatMap((p) => p.resets);
+  if (resets.length) {
+    const kinds = new Map<string, number>();
+    for (const r of resets) kinds.set(r, (kinds.get(r) ?? 0) + 1);
+    console.log(
+      `connection resets (no HTTP answer; retried once, the retry answered): ${resets.length} — ` +
+        [...kinds].map(([k, n]) => `${n}× ${k}`).join("; "),
+    );
+  }
   if (calibrationErrors) console.log(`calibration/warm-up errors (not a soak target): ${calibrationErrors}`);
 
   const failures = [

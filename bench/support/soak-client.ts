@@ -23,6 +23,7 @@ const errors = new Map<OpName, number>();
 const errorSamples: string[] = [];
 const acked: AckedOutcome[] = [];
 let retries = 0;
+const resets: string[] = [];
 let retryMismatches = 0;
 let evolutionsQueued = 0;
 let shed = 0;
@@ -52,11 +53,23 @@ async function call(
   path: string,
   init: { method?: string; headers: Record<string, string>; body?: unknown },
 ): Promise<unknown> {
-  const response = await fetch(`${spec.base}${path}`, {
-    method: init.method ?? "GET",
-    headers: { "content-type": "application/json", ...init.headers },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
+  const send = () =>
+    fetch(`${spec.base}${path}`, {
+      method: init.method ?? "GET",
+      headers: { "content-type": "application/json", ...init.headers },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // A connection closed under the request (no HTTP answer at all): retried once, as a client
+    // would; safe for writes because every outcome report carries its idempotency key.
+    resets.push(
+      `${init.method ?? "GET"} ${path.replace(/[0-9a-f-]{36}/g, "{id}")}: ${(error as Error).message.split(".")[0]}`,
+    );
+    response = await send();
+  }
   const text = await response.text();
   if (!response.ok)
     throw new OpError(`${init.method ?? "GET"} ${path}: ${response.status} ${text.slice(0, 200)}`);
@@ -261,5 +274,6 @@ const result: SoakResult = {
   retryMismatches,
   shed,
   evolutionsQueued,
+  resets,
 };
 writeFileSync(spec.resultFile, JSON.stringify(result));

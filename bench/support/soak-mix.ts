@@ -60,6 +60,8 @@ export interface SoakResult {
   /** Open mode: scheduled ops not sent because too many were already in flight. */
   shed: number;
   evolutionsQueued: number;
+  /** Requests whose connection closed without an answer, each retried once (what and why). */
+  resets: string[];
 }
 
 export const OP_WEIGHTS = {
