@@ -17,24 +17,16 @@ COPY admin/package.json admin/package.json
 # Postgres libraries); without it initdb fails in the container.
 RUN bun install --frozen-lockfile --production
 
-# --- admin: the dashboard, built by the admin workspace's own `build` script --------------------
+# --- admin: the dashboard (SvelteKit SPA), built with the admin workspace's devDependencies -------
 FROM oven/bun:${BUN_VERSION}-debian AS admin
 WORKDIR /app
 COPY package.json bun.lock ./
 COPY admin/package.json admin/package.json
-# The admin workspace has no `build` script yet: then this stage ships an empty admin/build and
-# says so (the image serves the API, `/` answers 404). With a build script, a failing build or a
-# missing admin/build/index.html fails the image build.
-RUN if bun -e 'process.exit(require("./admin/package.json").scripts?.build ? 0 : 1)'; then \
-      bun install --frozen-lockfile; \
-    fi
+# The root postinstall skips the dashboard build here (admin/src is not copied yet).
+RUN bun install --frozen-lockfile
 COPY . .
-RUN if bun -e 'process.exit(require("./admin/package.json").scripts?.build ? 0 : 1)'; then \
-      cd admin && bun --bun run build && test -f build/index.html; \
-    else \
-      echo "NOTE: admin/package.json has no build script; the image ships without a dashboard"; \
-      mkdir -p admin/build; \
-    fi
+# No .git in the context: Kit's version name falls back to the package version.
+RUN cd admin && bun --bun run build && test -f build/index.html
 
 # --- source: the server's files, whatever the entry point's layout ------------------------------
 FROM oven/bun:${BUN_VERSION}-debian AS source

@@ -5,6 +5,7 @@ import { AppError, asAppError } from "../core/errors.ts";
 import { type Logger, withLogContext } from "../core/logger.ts";
 import { recordHttpRequest } from "../core/metrics/index.ts";
 import { assertStorableText } from "../core/storable-text.ts";
+import { adminStatic } from "./admin-static.ts";
 import { errorResponse, validationError } from "./errors.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
 import { allowedMethods, methodNotAllowed, type RouteList } from "./method-not-allowed.ts";
@@ -13,6 +14,7 @@ import { currentRequestContext, noteRoute, requestIdFrom, runInRequestContext } 
 import { createRequestGate } from "./request-gate.ts";
 import { auditEventRoutes } from "./routes/audit-events.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { evolutionRoutes } from "./routes/evolutions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -64,10 +66,17 @@ function handleError(logger: Logger, methodsFor: (path: string) => string[]) {
   };
 }
 
+export interface AppOptions {
+  /** A built dashboard (admin/build) to serve at `/`; without it only the API answers. */
+  adminDir?: string;
+}
+
 /** The Elysia application with every route; no server is started here. */
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps, options: AppOptions = {}) {
   let routes: RouteList = () => [];
   const app = new Elysia({ name: "ace-platform" })
+    // First: the dashboard's files and client routes are answered before any API routing.
+    .use(adminStatic(options.adminDir))
     .onError(
       handleError(
         deps.logger,
@@ -88,6 +97,7 @@ export function createApp(deps: Deps) {
     .use(outcomeRoutes(deps))
     .use(evolutionRoutes(deps))
     .use(usageRoutes(deps))
+    .use(eventRoutes(deps))
     .use(mcpRoutes(deps));
   routes = () => app.routes;
   return app;

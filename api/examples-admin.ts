@@ -16,6 +16,26 @@ const day = (period_start: string, tokens: number, cost: string, calls: number, 
 });
 
 export const adminExamples = {
+  streamToken: {
+    token: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXAiOiJzdHJlYW0ifQ.c2lnbmF0dXJl",
+    expires_at: "2026-12-02T14:01:00.000Z",
+    url: "/v1/events?token=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXAiOiJzdHJlYW0ifQ.c2lnbmF0dXJl",
+  },
+  availability: [
+    { available: true, reason: null, message: null, available_at: null },
+    {
+      available: false,
+      reason: "rate_limited",
+      message: "Too many evolution triggers: the limit is 10. Try again in 1260 seconds.",
+      available_at: "2026-12-02T14:21:00.000Z",
+    },
+    {
+      available: false,
+      reason: "nothing_pending",
+      message: "Nothing to evolve from: this playbook has no unprocessed outcomes. Report outcomes first.",
+      available_at: null,
+    },
+  ],
   usageSummary: {
     from: "2026-11-30",
     to: "2026-12-02",

@@ -7,7 +7,8 @@ import { ErrorEnvelope } from "./schemas.ts";
  * `detail` (spread into the operation by @elysiajs/openapi) and applied here:
  * - `x-no-content: "…"` documents a 204 (an empty response schema breaks the generator),
  * - `x-optional-body: true` marks the request body optional (the generator always requires it),
- * - `x-text-download: true` adds the `text/markdown` form of the 200 response.
+ * - `x-text-download: true` adds the `text/markdown` form of the 200 response,
+ * - `x-event-stream: true` documents the 200 as a `text/event-stream`.
  * Request bodies are JSON only (the generator also lists form types, which the server refuses)
  * and every operation with a body gets the 415 the server answers to anything else.
  */
@@ -15,6 +16,7 @@ export const ROUTE_DOC = {
   noContent: (description: string) => ({ "x-no-content": description }),
   optionalBody: { "x-optional-body": true },
   textDownload: { "x-text-download": true },
+  eventStream: { "x-event-stream": true },
 } as const;
 
 type Operation = Record<string, unknown> & {
@@ -51,6 +53,12 @@ function refineOperation(operation: Operation) {
   if (operation["x-text-download"] && ok?.content) {
     ok.content["text/markdown"] = {
       schema: { type: "string", description: "The playbook in ACE text form" },
+    };
+  }
+  if (operation["x-event-stream"]) {
+    responses["200"] = {
+      description: "The event stream (see the description for the events)",
+      content: { "text/event-stream": { schema: { type: "string" } } },
     };
   }
   if (operation.requestBody?.content) {

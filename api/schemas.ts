@@ -21,6 +21,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: "A field or the body is over its size limit",
   422: "The input does not match the schema; the message names each field",
   429: "Rate limited; see Retry-After",
+  503: "Temporarily unavailable, or a feature the operator has not configured (e.g. no LLM provider)",
 };
 
 const example = (status: number) => {

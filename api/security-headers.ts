@@ -11,8 +11,8 @@ import type { Config } from "../core/config.ts";
  * - `Content-Security-Policy`: API answers (JSON, text downloads, errors) get `default-src
  *   'none'`: nothing in them may load or run anything. An HTML page sets its own policy on its
  *   response, built with `htmlContentSecurityPolicy` (Swagger UI at /docs does; the dashboard's
- *   pages will, with the hashes of their inline scripts); it is kept, and only gains
- *   `frame-ancestors 'none'` when it has no frame-ancestors of its own.
+ *   pages do, with the hashes of their inline scripts: `adminContentSecurityPolicy`); it is
+ *   kept, and only gains `frame-ancestors 'none'` when it has no frame-ancestors of its own.
  * - `Cache-Control: no-store` unless the route chose a policy (the docs assets cache for a day);
  *   the responses that carry secrets (sessions, a new API key) set `SECRET_RESPONSE_HEADERS`
  *   themselves, so they stay uncached whatever this default becomes.
@@ -43,12 +43,18 @@ export const SECRET_RESPONSE_HEADERS = { "cache-control": "no-store", pragma: "n
  * API calls only; inline scripts only by hash (pass the `'sha256-…'` sources, see
  * `inlineScriptHashes`); no plugins, no framing, no foreign form targets.
  */
-export function htmlContentSecurityPolicy(options: { scriptHashes?: readonly string[] } = {}): string {
+export function htmlContentSecurityPolicy(
+  options: { scriptHashes?: readonly string[]; styleAttributeHashes?: readonly string[] } = {},
+): string {
   const scripts = ["'self'", ...(options.scriptHashes ?? [])].join(" ");
+  const styleAttributes = options.styleAttributeHashes?.length
+    ? [`style-src-attr 'unsafe-hashes' ${options.styleAttributeHashes.join(" ")}`]
+    : [];
   return [
     "default-src 'self'",
     `script-src ${scripts}`,
     "style-src 'self'",
+    ...styleAttributes,
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
@@ -71,6 +77,26 @@ export function inlineScriptHashes(html: string): string[] {
         .update(m[1] ?? "")
         .digest("base64")}'`,
   );
+}
+
+/**
+ * The policy of the dashboard's index.html. SvelteKit (kit.csp hash mode) writes the hashes of
+ * its inline bootstrap script and of the one fixed inline style attribute it uses (the route
+ * announcer) into a CSP meta tag of the built file; they are copied into the header here, once at
+ * boot. The build is ours, never user input, so trusting its hashes allows nothing injected.
+ */
+export function adminContentSecurityPolicy(indexHtml: string): string {
+  const meta = /<meta\s+http-equiv="content-security-policy"\s+content="([^"]*)"/i.exec(indexHtml)?.[1] ?? "";
+  const hashesOf = (directive: string) =>
+    (new RegExp(`(?:^|;)\\s*${directive}\\s+([^;]*)`).exec(meta)?.[1] ?? "").match(
+      /'sha(256|384|512)-[^']+'/g,
+    ) ?? [];
+  const scriptHashes = hashesOf("script-src");
+  return htmlContentSecurityPolicy({
+    // No meta (a build without kit.csp): hash the inline scripts themselves.
+    scriptHashes: scriptHashes.length ? scriptHashes : inlineScriptHashes(indexHtml),
+    styleAttributeHashes: hashesOf("style-src-attr"),
+  });
 }
 
 /** True when the client's connection was HTTPS (directly, or to the proxy we trust). */

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createApp, createFetchHandler } from "../api/app.ts";
 import { serveMetricsListener } from "../api/metrics.ts";
 import { serveHttp } from "../api/serve.ts";
@@ -9,6 +10,9 @@ import type { Logger } from "../core/logger.ts";
 import { startWorker, type WorkerHandle } from "../worker/runner.ts";
 import { type Composition, compose } from "./compose.ts";
 
+/** The built dashboard (`bun install` builds it: package.json postinstall). */
+const ADMIN_BUILD_DIR = path.join(import.meta.dir, "..", "admin", "build");
+
 /** What one process runs: both halves (the default), or one. */
 export type ServeRole = "all" | "api" | "worker";
 
@@ -18,6 +22,8 @@ export interface Runtime {
   /** The metrics-only listener (METRICS_PORT), when configured. */
   metricsServer?: ReturnType<typeof Bun.serve>;
   worker?: WorkerHandle;
+  /** Ends the open live-event streams (GET /v1/events), which would otherwise hold `server.stop` open. */
+  endStreams?: () => void;
   /** Closes the pools of every half. */
   close(): Promise<void>;
 }
@@ -53,7 +59,10 @@ export async function startRuntime(
   const metricsServer = serveMetricsListener(config, logger) ?? undefined;
   const metrics = metricsInfo(config, metricsServer, Boolean(api));
   if (!api) return { info: { worker: true, metrics }, metricsServer, worker, close };
-  const server = serveHttp(createFetchHandler(createApp(api.deps), api.deps), config);
+  const server = serveHttp(
+    createFetchHandler(createApp(api.deps, { adminDir: ADMIN_BUILD_DIR }), api.deps),
+    config,
+  );
   return {
     info: {
       url: `http://${config.http.host}:${server.port}`,
@@ -64,6 +73,7 @@ export async function startRuntime(
     server,
     metricsServer,
     worker,
+    endStreams: () => api.deps.core.events.closeAll(),
     close,
   };
 }
@@ -76,7 +86,7 @@ function metricsInfo(config: Config, listener: { port?: number } | undefined, se
 }
 
 /**
- * Shutdown order: stop taking requests, finish in-flight ones, stop the worker (it finishes
+ * Shutdown order: stop taking requests, end live-event streams, finish in-flight ones, stop the worker (it finishes
  * running jobs), close the pools, then stop Postgres.
  */
 export async function shutdown(
@@ -93,7 +103,11 @@ export async function shutdown(
     logger.error("shutdown timed out; stopping Postgres and exiting");
     void db.stop().finally(() => process.exit(1));
   }, config.http.shutdownTimeoutMs);
-  await runtime.server?.stop(false); // resolves once in-flight requests are answered
+  // Stop listening first, then end the event streams (each gets `event: end`), which never finish
+  // by themselves; stop() then resolves once the other in-flight requests are answered.
+  const stopped = runtime.server?.stop(false);
+  runtime.endStreams?.();
+  await stopped;
   await runtime.worker?.stop();
   await runtime.metricsServer?.stop(true);
   await runtime.close();

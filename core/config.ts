@@ -117,6 +117,10 @@ const EnvSchema = z.object({
   SENTRY_DSN: optionalText.pipe(httpUrl.optional()),
   SENTRY_ENVIRONMENT: optionalText,
 
+  EVENTS_STREAMS_PER_USER: int(1, 100).default(5),
+  EVENTS_PING_SECONDS: int(1, 300).default(15),
+  EVENTS_STREAM_MAX_SECONDS: int(5, 24 * 3600).default(900),
+
   OUTCOME_TRACE_RETENTION_DAYS: int(0, 36_500).default(90),
   AUDIT_EVENT_RETENTION_DAYS: int(0, 36_500).default(365),
 });
@@ -228,6 +232,12 @@ const shape = (env: Env) => ({
   errorTracking: {
     dsn: env.SENTRY_DSN,
     environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV,
+  },
+  /** Live events (GET /v1/events): open streams per user, comment ping, and a stream's longest life. */
+  events: {
+    streamsPerUser: env.EVENTS_STREAMS_PER_USER,
+    pingMs: env.EVENTS_PING_SECONDS * 1000,
+    maxStreamMs: env.EVENTS_STREAM_MAX_SECONDS * 1000,
   },
   /** Days to keep outcome traces and notes, and audit events; 0 keeps them forever. */
   retention: {

@@ -25,7 +25,14 @@ import {
 import type { Config } from "./config.ts";
 import type { Notifications } from "./db/notifications.ts";
 import {
+  createLiveEventHub,
+  issueStreamToken,
+  type LiveStreamHandlers,
+  openLiveStream,
+} from "./events/index.ts";
+import {
   type EvolvePayload,
+  evolutionAvailability,
   getEvolution,
   listEvolutions,
   reconcileEvolutionJobs,
@@ -87,8 +94,11 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   const settings = settingsFrom(config);
   const llm = instrumentLlm(deps.llm);
   const { limits, rateRules } = settings;
+  const evolveNow = { rateRule: rateRules.evolutions, llmConfigured: deps.llm.configured !== false };
   const maxBytes = limits.playbookBytes;
   const sessions = createSessionRegistry(pool, notifications);
+  // Subscribes only when a stream opens, so a worker-only core never LISTENs for it.
+  const liveEvents = createLiveEventHub(notifications, { ...settings.events, logger });
   const accessTokens: AccessTokenPolicy = {
     jwtSecret: settings.auth.session.jwtSecret,
     maxLifetimeSeconds: settings.auth.session.accessTokenMinutes * 60,
@@ -176,8 +186,11 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
       trigger: (caller: Caller, playbookId: string) =>
         triggerEvolution(pool, caller, playbookId, {
           maxAttempts: settings.threshold.maxAttempts,
-          rateRule: rateRules.evolutions,
+          ...evolveNow,
         }),
+      /** Whether the trigger would start one now, else why (the trigger's own checks). */
+      availability: (caller: Caller, playbookId: string, now?: Date) =>
+        evolutionAvailability(pool, caller, playbookId, evolveNow, now),
       get: (caller: Caller, jobId: string) => getEvolution(pool, caller, jobId),
       list: (caller: Caller, playbookId: string, query: Pagination = {}) =>
         listEvolutions(pool, caller, playbookId, query),
@@ -192,6 +205,18 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
     usage: {
       summary: (caller: Caller, query: UsageQuery = {}, now?: Date) =>
         summarizeUsage(pool, caller, query, now),
+    },
+    events: {
+      /** A one-minute token for GET /v1/events (EventSource sends no headers); sessions only. */
+      issueToken: (caller: Caller) => issueStreamToken(settings.auth.session.jwtSecret, caller),
+      /** Opens a stream of the token holder's own events; returns its close function. */
+      open: (token: string, handlers: LiveStreamHandlers) =>
+        openLiveStream(liveEvents, sessions, settings.auth.session.jwtSecret, token, handlers),
+      /** Whether the stream's session still runs (re-checked at each ping). */
+      sessionActive: (sessionId: string) => sessions.isActive(sessionId),
+      /** Ends every open stream of this process (before the HTTP server stops). */
+      closeAll: () => liveEvents.closeAll(),
+      openStreams: () => liveEvents.size(),
     },
     workers: {
       heartbeat: (workerIds: readonly string[]) => heartbeat(pool, workerIds),

@@ -33,6 +33,8 @@ export function settingsFrom(config: Config) {
     auth: authSettingsFrom(config, rateRules),
     /** What the hourly housekeeping keeps, and for how long. */
     retention: { ...config.retention } satisfies RetentionSettings,
+    /** Live event streams: how many one user may hold open at once. */
+    events: { streamsPerUser: config.events.streamsPerUser },
     /** After this long without a heartbeat, a queue worker's jobs are taken over. */
     staleWorkerSeconds: config.worker.staleLockSeconds,
   };

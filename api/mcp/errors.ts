@@ -35,6 +35,8 @@ const REASON_HINTS: Record<string, string> = {
   starter_read_only: "Copy it with create_playbook (starter_id), then use the copy's id.",
   playbook_archived: "Retrying will not help: ask the user to restore the playbook.",
   no_pending_outcomes: "Report outcomes with report_outcome first.",
+  llm_not_configured:
+    "Retrying will not help until the operator configures an LLM provider; keep reporting outcomes, they are kept.",
 };
 
 const hintFor = (error: AppError): string => {

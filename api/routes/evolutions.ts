@@ -1,10 +1,11 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
 import type { Deps } from "../../core/create-core.ts";
-import { EvolutionJob, TriggerResult } from "../../core/evolution/index.ts";
+import { EvolutionJob, EvolveNowAvailability, TriggerResult } from "../../core/evolution/index.ts";
 import { Pagination, page } from "../../core/pagination.ts";
 import { authPlugin } from "../auth-plugin.ts";
 import { examples } from "../examples.ts";
+import { adminExamples } from "../examples-admin.ts";
 import { errors, PlaybookParams } from "../schemas.ts";
 
 const tags = ["evolutions"];
@@ -27,12 +28,31 @@ export const evolutionRoutes = (deps: Deps) => {
         response: {
           200: TriggerResult,
           202: TriggerResult.meta({ examples: [examples.triggerResult] }),
-          ...errors(401, 403, 404, 409, 429),
+          ...errors(401, 403, 404, 409, 429, 503),
         },
         detail: {
           tags,
           operationId: "triggerEvolution",
           summary: "Evolve the playbook now from its pending outcomes (returns the active job if one exists)",
+        },
+      },
+    )
+    .get(
+      "/v1/playbooks/:id/evolutions/availability",
+      ({ caller, params }) => evolutions.availability(caller, params.id),
+      {
+        auth: "read",
+        params: PlaybookParams,
+        response: {
+          200: EvolveNowAvailability.meta({ examples: adminExamples.availability }),
+          ...errors(401, 403, 404),
+        },
+        detail: {
+          tags,
+          operationId: "getEvolutionAvailability",
+          summary: 'Whether "Evolve now" would start an evolution now, and if not why and until when',
+          description:
+            "The same checks as POST /v1/playbooks/{id}/evolutions, without triggering or spending anything: for a dashboard that disables the button with the reason. `available_at` says when a rate-limited trigger frees up. Starters: 403 (copy them first).",
         },
       },
     )

@@ -11,6 +11,8 @@ export interface Caller {
   via: "jwt" | "api_key";
   /** Set when the caller authenticated with an API key. */
   apiKeyId: string | null;
+  /** The signed-in session (refresh-token family) of a JWT caller; absent for API keys. */
+  sessionId?: string;
 }
 
 /** Throws `forbidden` naming the missing scope, so the client knows which key to create. */

@@ -76,7 +76,13 @@ export async function resolveAccessToken(
       "session_ended",
     );
   }
-  return { userId: check.claims.sub, scopes: SCOPES, via: "jwt", apiKeyId: null };
+  return {
+    userId: check.claims.sub,
+    scopes: SCOPES,
+    via: "jwt",
+    apiKeyId: null,
+    sessionId: check.claims.sid,
+  };
 }
 
 /**

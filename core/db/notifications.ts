@@ -24,8 +24,17 @@ export interface Subscription {
 }
 
 export interface Notifications {
-  /** Calls `onMessage(payload)` for each NOTIFY on `channel` (a lower-case SQL identifier). */
-  subscribe(channel: string, onMessage: (payload: string) => void): Subscription;
+  /**
+   * Calls `onMessage(payload)` for each NOTIFY on `channel` (a lower-case SQL identifier), and
+   * `onLive()` each time the channel becomes live: after the first LISTEN and after every
+   * re-LISTEN following a loss (notifications may have been missed before it), or at once (in a
+   * microtask) when it already is.
+   */
+  subscribe(
+    channel: string,
+    onMessage: (payload: string) => void,
+    options?: { onLive?: () => void },
+  ): Subscription;
   close(): Promise<void>;
 }
 
@@ -49,6 +58,7 @@ export function createNotifications(options: NotificationOptions): Notifications
   const backoff = options.reconnectMs ?? { min: 100, max: 5_000 };
   const pingMs = options.pingMs ?? 10_000;
   const handlers = new Map<string, Set<(payload: string) => void>>();
+  const liveHandlers = new Map<string, Set<() => void>>();
   const listening = new Set<string>();
   let client: pg.Client | null = null;
   let generation = 0;
@@ -84,9 +94,22 @@ export function createNotifications(options: NotificationOptions): Notifications
     delay = Math.min(delay * 2, backoff.max);
   };
 
+  const announceLive = (channel: string) => {
+    for (const onLive of liveHandlers.get(channel) ?? []) {
+      try {
+        onLive();
+      } catch (error) {
+        logger.error("notification onLive handler failed", { channel, error });
+      }
+    }
+  };
+
   const listen = async (current: pg.Client, channel: string) => {
     await current.query(`listen ${channel}`);
-    if (client === current) listening.add(channel);
+    if (client === current) {
+      listening.add(channel);
+      announceLive(channel);
+    }
   };
 
   async function connect(): Promise<void> {
@@ -116,12 +139,23 @@ export function createNotifications(options: NotificationOptions): Notifications
   }
 
   return {
-    subscribe(channel, onMessage) {
+    subscribe(channel, onMessage, options = {}) {
       if (!CHANNEL.test(channel)) throw new Error(`invalid notification channel name: ${channel}`);
       const isNew = !handlers.has(channel);
       const set = handlers.get(channel) ?? new Set();
       set.add(onMessage);
       handlers.set(channel, set);
+      const onLive = options.onLive;
+      if (onLive) {
+        const lives = liveHandlers.get(channel) ?? new Set();
+        lives.add(onLive);
+        liveHandlers.set(channel, lives);
+        if (client !== null && listening.has(channel)) {
+          queueMicrotask(() => {
+            if (liveHandlers.get(channel)?.has(onLive)) onLive();
+          });
+        }
+      }
       if (!started) {
         started = true;
         void connect();
@@ -136,7 +170,10 @@ export function createNotifications(options: NotificationOptions): Notifications
         get generation() {
           return generation;
         },
-        unsubscribe: () => set.delete(onMessage),
+        unsubscribe: () => {
+          set.delete(onMessage);
+          if (onLive) liveHandlers.get(channel)?.delete(onLive);
+        },
       };
     },
     async close() {

@@ -1,9 +1,11 @@
+export { evolutionAvailability } from "./availability.ts";
 export {
   type EvolutionTrigger,
   enqueueEvolution,
   enqueueIfThresholdMet,
   type ThresholdSettings,
 } from "./enqueue.ts";
+export { checkEvolveNow, type EvolveNowRules } from "./evolve-now.ts";
 export { reconcileEvolutionJobs } from "./reconcile.ts";
 export {
   type EvolutionDeps,

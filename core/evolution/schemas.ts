@@ -60,3 +60,33 @@ export type EvolutionJob = z.infer<typeof EvolutionJob>;
 /** The payload of the graphile-worker task `evolve_playbook`. */
 export const EvolvePayload = z.object({ job_id: z.string().uuid(), playbook_id: z.string().uuid() });
 export type EvolvePayload = z.infer<typeof EvolvePayload>;
+
+export const EVOLVE_NOW_BLOCKS = [
+  "nothing_pending",
+  "already_running",
+  "rate_limited",
+  "archived",
+  "llm_not_configured",
+] as const;
+export type EvolveNowBlock = (typeof EVOLVE_NOW_BLOCKS)[number];
+
+export const EvolveNowAvailability = z.object({
+  available: z
+    .boolean()
+    .describe("true when POST /v1/playbooks/{id}/evolutions would start an evolution now"),
+  // One enum with null in it (not a nullable enum), so OpenAPI tools validate a null example.
+  reason: z
+    .literal([...EVOLVE_NOW_BLOCKS, null])
+    .describe(
+      "Why not (null when available): nothing_pending (no unprocessed outcomes) · already_running (one is queued or running) · rate_limited (see available_at) · archived · llm_not_configured (the server has no LLM provider)",
+    ),
+  message: z
+    .string()
+    .nullable()
+    .describe("A sentence to show next to the disabled button; null when available"),
+  available_at: z.iso
+    .datetime()
+    .nullable()
+    .describe("When rate_limited: the instant the next trigger is allowed. Otherwise null"),
+});
+export type EvolveNowAvailability = z.infer<typeof EvolveNowAvailability>;

@@ -12,6 +12,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 function notConfiguredClient(settings: LlmSettings): LlmClient {
   return {
     models: { ...settings.models },
+    configured: false,
     generate: async () => {
       throw new LlmNotConfiguredError();
     },

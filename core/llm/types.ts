@@ -50,6 +50,8 @@ export interface StructuredResult<T> {
 /** What the engine needs from an LLM. `createLlmClient` builds the real one; tests may stub it. */
 export interface LlmClient {
   readonly models: Readonly<Record<LlmRole, string>>;
+  /** false when no provider is configured (every call would fail); absent means configured. */
+  readonly configured?: boolean;
   generate<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>>;
 }
 

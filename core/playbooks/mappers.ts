@@ -30,6 +30,7 @@ export function toVersionSummary(row: VersionMeta): VersionSummary {
     diff_summary: row.diff_summary,
     origin: row.origin,
     created_by_job_id: row.created_by_job_id,
+    author: row.author,
     created_at: row.created_at.toISOString(),
   };
 }

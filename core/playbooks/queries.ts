@@ -140,12 +140,17 @@ export const VersionRow = z.object({
   change_log: z.array(z.record(z.string(), z.unknown())),
   origin: z.enum(["initial", "evolution", "manual", "restore", "starter_sync"]),
   created_by_job_id: z.string().nullable(),
+  author: z.string().nullable(),
   created_at: z.date(),
 });
 export type VersionRow = z.infer<typeof VersionRow>;
 
+/** The email of the user who wrote the version (null for evolutions and starter syncs). */
+const author = sql.fragment`(select u.email from users u where u.id = created_by_user_id) as author`;
+
 const versionColumns = sql.fragment`
-  id, playbook_id, version_number, content, bullet_count, diff_summary, change_log, origin, created_by_job_id, created_at`;
+  id, playbook_id, version_number, content, bullet_count, diff_summary, change_log, origin, created_by_job_id,
+  ${author}, created_at`;
 
 /** Appends the next version (caller holds the playbook lock) and makes it current. */
 export async function appendVersion(
@@ -190,7 +195,8 @@ export const findCurrentVersion = (db: CommonQueryMethods, playbookId: string) =
 
 export const listVersions = (db: CommonQueryMethods, playbookId: string, limit: number, offset: number) =>
   db.any(sql.type(VersionRow.omit({ content: true, change_log: true }))`
-    select id, playbook_id, version_number, bullet_count, diff_summary, origin, created_by_job_id, created_at
+    select id, playbook_id, version_number, bullet_count, diff_summary, origin, created_by_job_id, ${author},
+      created_at
     from playbook_versions where playbook_id = ${playbookId}
     order by version_number desc limit ${limit} offset ${offset}`);
 

@@ -89,6 +89,12 @@ export const VersionSummary = z.object({
   diff_summary: z.string().nullable(),
   origin: z.enum(["initial", "evolution", "manual", "restore", "starter_sync"]),
   created_by_job_id: Uuid.nullable(),
+  author: z
+    .string()
+    .nullable()
+    .describe(
+      "Email of the user who wrote it (initial, manual edit, restore); null for evolutions and starter syncs",
+    ),
   created_at: Timestamp,
 });
 export type VersionSummary = z.infer<typeof VersionSummary>;

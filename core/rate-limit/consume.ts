@@ -1,4 +1,4 @@
-import type { CommonQueryMethods } from "slonik";
+import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
 import { AppError } from "../errors.ts";
 import { notifyObservers } from "./observe.ts";
 import { recordHit } from "./queries.ts";
@@ -62,4 +62,40 @@ export async function enforceRateLimit(
   const result = await consume(db, key, rule, options.now);
   if (!result.allowed) throw rateLimitedError(result, options.what);
   return result;
+}
+
+const PEEK = Symbol("rate-limit peek");
+
+/**
+ * What `consume` would decide for one more request now, without counting it: the same SQL runs in
+ * a savepoint that is rolled back, so the answer can never drift from the real rule. Observers
+ * are not told (nothing was spent). For "can I do this now, and if not, when?" questions.
+ */
+export async function peekRateLimit(
+  db: DatabaseTransactionConnection,
+  key: string,
+  rule: RateRule,
+  now: Date = new Date(),
+): Promise<RateLimitResult> {
+  const { limit, windowSeconds } = rule;
+  if (rule.enabled === false) {
+    return { allowed: true, limit, remaining: limit, resetSeconds: 0, retryAfterSeconds: 0 };
+  }
+  let hit: Awaited<ReturnType<typeof recordHit>> | undefined;
+  try {
+    await db.transaction(async (savepoint) => {
+      hit = await recordHit(savepoint, key, limit, windowSeconds, now);
+      throw PEEK;
+    });
+  } catch (error) {
+    if (error !== PEEK) throw error;
+  }
+  if (!hit) throw new Error("rate-limit peek: no result"); // cannot happen: recordHit returns one row
+  return {
+    allowed: hit.allowed,
+    limit,
+    remaining: Math.max(0, limit - hit.used + (hit.allowed ? 1 : 0)),
+    resetSeconds: Math.ceil(hit.reset_after),
+    retryAfterSeconds: hit.allowed ? 0 : Math.max(1, Math.ceil(hit.retry_after)),
+  };
 }

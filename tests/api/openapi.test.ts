@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { errorExamples, examples } from "../../api/examples.ts";
 import { adminExamples } from "../../api/examples-admin.ts";
 import { ErrorEnvelope } from "../../api/schemas.ts";
-import { TriggerResult } from "../../core/evolution/index.ts";
+import { StreamToken } from "../../core/events/index.ts";
+import { EvolveNowAvailability, TriggerResult } from "../../core/evolution/index.ts";
 import { OutcomeRecorded, ReportOutcome } from "../../core/outcomes/index.ts";
 import {
   CreatePlaybook,
@@ -42,6 +43,9 @@ describe("the OpenAPI document", () => {
     expect(() => VersionDiff.parse(examples.versionDiff)).not.toThrow();
     expect(() => TriggerResult.parse(examples.triggerResult)).not.toThrow();
     expect(() => UsageSummary.parse(adminExamples.usageSummary)).not.toThrow();
+    expect(() => StreamToken.parse(adminExamples.streamToken)).not.toThrow();
+    for (const example of adminExamples.availability)
+      expect(() => EvolveNowAvailability.parse(example)).not.toThrow();
     for (const error of Object.values(errorExamples))
       expect(() => ErrorEnvelope.parse({ error: { ...error, request_id: "r" } })).not.toThrow();
   });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { seedStarters } from "../../core/playbooks/index.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { bearer, newKey, signUp } from "../support/auth.ts";
+import { LLM_CONFIGURED } from "../support/config.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { SAMPLE_PLAYBOOK } from "../support/evolution.ts";
 
@@ -13,7 +14,11 @@ let aliceToken: string;
 
 beforeAll(async () => {
   await seedStarters(db.pool);
-  app = createTestApp(db.pool, { RATE_LIMIT_OUTCOMES_PER_HOUR: "8", EVOLUTION_OUTCOME_THRESHOLD: "50" });
+  app = createTestApp(db.pool, {
+    RATE_LIMIT_OUTCOMES_PER_HOUR: "8",
+    EVOLUTION_OUTCOME_THRESHOLD: "50",
+    ...LLM_CONFIGURED,
+  });
   aliceToken = (await signUp(app)).access_token;
   alice = bearer(aliceToken);
   bob = bearer((await signUp(app)).access_token);

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { seedStarters } from "../../core/playbooks/index.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
+import { LLM_CONFIGURED } from "../support/config.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { SAMPLE_PLAYBOOK } from "../support/evolution.ts";
 import { agentKey, callTool, connectMcp, restPlaybook, textOf } from "../support/mcp.ts";
@@ -13,7 +14,11 @@ let headers: Record<string, string>;
 
 beforeAll(async () => {
   await seedStarters(db.pool);
-  app = createTestApp(db.pool, { RATE_LIMIT_OUTCOMES_PER_HOUR: "6", EVOLUTION_OUTCOME_THRESHOLD: "50" });
+  app = createTestApp(db.pool, {
+    RATE_LIMIT_OUTCOMES_PER_HOUR: "6",
+    EVOLUTION_OUTCOME_THRESHOLD: "50",
+    ...LLM_CONFIGURED,
+  });
   headers = (await agentKey(app)).headers;
   client = await connectMcp(app, headers);
 });

@@ -24,15 +24,16 @@ export interface TestApp {
 export function createTestApp(
   pool: DatabasePool,
   env: Record<string, string> = {},
-  extra: Partial<Pick<CoreDeps, "llm" | "workerRunning" | "notifications">> = {},
+  extra: Partial<Pick<CoreDeps, "llm" | "workerRunning" | "notifications">> & { adminDir?: string } = {},
 ): TestApp {
   const logs: Array<Record<string, unknown>> = [];
   const level = (env.LOG_LEVEL as LogLevel | undefined) ?? "debug";
   const logger = createLogger(level, {}, (line) => logs.push(JSON.parse(line)));
-  const deps = createTestDeps(pool, { env, logger, ...extra });
+  const { adminDir, ...coreExtra } = extra;
+  const deps = createTestDeps(pool, { env, logger, ...coreExtra });
   const { config } = deps;
   watchDatabase("api", pool, 10); // as compose does: /metrics reports this pool and the queue
-  const handler = createFetchHandler(createApp(deps), deps);
+  const handler = createFetchHandler(createApp(deps, { adminDir }), deps);
   return {
     deps,
     config,

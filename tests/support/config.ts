@@ -19,3 +19,9 @@ export function testConfig(env: Record<string, string> = {}): Config & { auth: {
     }),
   );
 }
+
+/**
+ * Env for an app whose evolutions may be triggered (a trigger is refused while no LLM provider is
+ * configured) in tests where no worker runs, so the provider is never called.
+ */
+export const LLM_CONFIGURED = { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };

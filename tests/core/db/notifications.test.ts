@@ -60,6 +60,24 @@ describe("createNotifications", () => {
     await eventually(async () => received.includes("back"));
   });
 
+  test("onLive runs after the first LISTEN, at once for a later subscriber, and again after a re-LISTEN", async () => {
+    const notifications = open({ reconnectMs: { min: 50, max: 200 } });
+    let first = 0;
+    const sub = notifications.subscribe("test_live", () => {}, { onLive: () => first++ });
+    await eventually(async () => first === 1);
+    expect(sub.live).toBe(true);
+    let later = 0;
+    notifications.subscribe("test_live", () => {}, { onLive: () => later++ });
+    await eventually(async () => later === 1);
+    await dropListener();
+    await eventually(async () => first === 2 && later === 2);
+    expect(sub.live).toBe(true);
+    sub.unsubscribe();
+    await dropListener();
+    await eventually(async () => later === 3);
+    expect(first).toBe(2); // unsubscribed: no longer told
+  });
+
   test("without a database URL nothing is ever live", async () => {
     const notifications = createNotifications({ logger: createLogger("silent") });
     const sub = notifications.subscribe("test_none", () => {});
