@@ -10,7 +10,9 @@
  *   --started-at=<epoch ms>   when the container was started (time to /ready is measured from it)
  *   --email=… --password=…    the account (generated when absent)
  *   --login                   only sign in (and list playbooks over MCP) with that account
- *   --dashboard=absent|present  what `/` must be: 404 while the admin has no build, else HTML
+ *   --dashboard=absent|present  what `/` must be: 404 while the admin has no build, else the
+ *                               dashboard: index.html with a CSP, a content-hashed asset served
+ *                               as immutable, and a client route answered with index.html
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -65,15 +67,36 @@ async function post(route: string, body: unknown, token?: string) {
 async function checkDashboard(expected: string): Promise<void> {
   const response = await fetch(`${base}/`);
   const type = response.headers.get("content-type") ?? "";
-  await response.body?.cancel();
-  if (expected === "present") {
-    check(
-      response.status === 200 && type.includes("text/html"),
-      `/ serves the dashboard (${response.status} ${type})`,
-    );
-  } else {
+  if (expected !== "present") {
+    await response.body?.cancel();
     check(response.status === 404, `/ answers 404: no dashboard in this image yet (${response.status})`);
+    return;
   }
+  const html = await response.text();
+  check(
+    response.status === 200 && type.includes("text/html"),
+    `/ serves the dashboard (${response.status} ${type})`,
+  );
+  const csp = response.headers.get("content-security-policy") ?? "";
+  check(/default-src|script-src/.test(csp), `/ carries a Content-Security-Policy (${csp.slice(0, 60)}…)`);
+  // SvelteKit's build names its assets by content hash under _app/immutable/; index.html links them.
+  const asset = /["']((?:\.{0,2}\/)*_app\/immutable\/[^"']+\.(?:js|css))["']/.exec(html)?.[1];
+  check(asset, "index.html links a content-hashed asset under _app/immutable/");
+  const assetUrl = new URL(asset!, `${base}/`);
+  const assetResponse = await fetch(assetUrl);
+  await assetResponse.body?.cancel();
+  const cache = assetResponse.headers.get("cache-control") ?? "";
+  check(
+    assetResponse.status === 200 && cache.includes("immutable"),
+    `${assetUrl.pathname} answers 200 with cache-control "${cache}"`,
+  );
+  // A client-side route reloaded in the browser gets the app too (the SPA fallback), not a 404.
+  const route = await fetch(`${base}/playbooks`);
+  await route.body?.cancel();
+  check(
+    route.status === 200 && (route.headers.get("content-type") ?? "").includes("text/html"),
+    `/playbooks (a dashboard route) serves index.html (${route.status})`,
+  );
 }
 
 async function mcp(key: string): Promise<Client> {

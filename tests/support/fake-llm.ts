@@ -25,7 +25,8 @@
  * `opts` for 200 replies: `{ usage?: { prompt_tokens, completion_tokens, total_tokens } | null,
  * requestId?: string, model?: string }`; by default usage is chars/4 and `x-request-id` is `req_N`.
  *
- * When the script is empty: with `instant: true` every request gets `reply.instant()`; otherwise
+ * When the script is empty: with `instant: true` every request gets `reply.instant()` (after a
+ * random delay in `latencyMs: [min, max]` when given, a provider's latency for soak runs); otherwise
  * a 500 "no scripted reply" so a test notices the unexpected call. `fake.rejectJsonSchema
  * = true` makes every json_schema request fail with 400 like a provider without structured outputs.
  * `instantReply(body)` is exported for in-process stubs (benchmarks).
@@ -160,7 +161,14 @@ function roleOf(body: RequestBody): RecordedRequest["role"] {
 }
 
 /** Starts the fake server. Never throws after start; unexpected calls get a 500. */
-export async function startFakeLlm(options: { instant?: boolean } = {}): Promise<FakeLlm> {
+export async function startFakeLlm(
+  options: { instant?: boolean; latencyMs?: [number, number] } = {},
+): Promise<FakeLlm> {
+  const unscripted = (): Reply => {
+    if (!options.latencyMs) return { kind: "instant" };
+    const [min, max] = options.latencyMs;
+    return reply.slow(min + Math.random() * (max - min));
+  };
   const queue: Reply[] = [];
   const hanging = new Set<() => void>();
   let counter = 0;
@@ -198,7 +206,7 @@ export async function startFakeLlm(options: { instant?: boolean } = {}): Promise
           "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
         );
       }
-      let next = queue.shift() ?? (fake.instant ? { kind: "instant" as const } : null);
+      let next = queue.shift() ?? (fake.instant ? unscripted() : null);
       if (next === null) return errorResponse(500, "fake LLM: no scripted reply left");
       if (next.kind === "slow") {
         const { ms, then } = next;
