@@ -66,6 +66,7 @@ import {
   type UpdatePlaybook,
   updatePlaybook,
 } from "./playbooks/index.ts";
+import { createRateCounter } from "./rate-limit/index.ts";
 import { settingsFrom } from "./settings.ts";
 import { summarizeUsage, type UsageQuery } from "./usage/index.ts";
 import { forgetWorkers, heartbeat, reapStaleWorkers } from "./workers/liveness.ts";
@@ -101,6 +102,8 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   // Subscribes only when a stream opens, so a worker-only core never LISTENs for it.
   const liveEvents = createLiveEventHub(notifications, { ...settings.events, logger });
   const keys = createApiKeyRegistry(pool, notifications);
+  // One per process: concurrent reports of a user share one count (core/rate-limit/batched.ts).
+  const outcomeRate = createRateCounter(pool);
   const accessTokens: AccessTokenPolicy = {
     jwtSecret: settings.auth.session.jwtSecret,
     maxLifetimeSeconds: settings.auth.session.accessTokenMinutes * 60,
@@ -180,6 +183,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
         reportOutcome(pool, caller, playbookId, input, {
           limits,
           rateRule: rateRules.outcomes,
+          rateCounter: outcomeRate,
           evolution: settings.threshold,
           idempotencyKey: options.idempotencyKey ?? null,
         }),

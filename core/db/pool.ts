@@ -32,16 +32,27 @@ const validateRows: Interceptor = {
   },
 };
 
+/**
+ * What a connection going back to the pool must not keep: a session advisory lock or a setting
+ * (the evolution's lock and lock_timeout). Slonik's default, `DISCARD ALL`, also deallocates
+ * prepared statements, which node-postgres still believes prepared (`sql.prepared` would then
+ * fail with "prepared statement does not exist"), so this resets only the session state.
+ */
+const resetSession = async ({ query }: { query: (sql: string) => Promise<void> }) => {
+  await query("select pg_advisory_unlock_all()");
+  await query("reset all");
+};
+
 export interface DbPoolOptions {
   maxPoolSize?: number;
   statementTimeoutMs?: number;
   /** Shown in pg_stat_activity (`ace-api`, `ace-worker`), so an operator sees who holds which connection. */
   applicationName?: string;
   /**
-   * Slonik runs `DISCARD ALL` each time a connection goes back to the pool: one more round trip
-   * per query, which doubles the database work of a short read. Only the worker holds session
-   * state (the evolution's session advisory lock and lock_timeout), so the API half turns it off;
-   * the default keeps it.
+   * Resets the session each time a connection goes back to the pool (resetSession: two more
+   * round trips per query, which triple the database work of a short read). Only the worker
+   * holds session state (the evolution's session advisory lock and lock_timeout), so the API
+   * half turns it off; the default keeps it.
    */
   resetOnRelease?: boolean;
 }
@@ -63,6 +74,6 @@ export function createDbPool(url: string, options: DbPoolOptions = {}): Promise<
     statementTimeout: options.statementTimeoutMs ?? 30_000,
     connectionTimeout: 5_000,
     captureStackTrace: false,
-    ...(options.resetOnRelease === false ? { resetConnection: async () => {} } : {}),
+    resetConnection: options.resetOnRelease === false ? async () => {} : resetSession,
   });
 }

@@ -20,32 +20,15 @@ const outcomeColumns = sql.fragment`
   id, playbook_id, task_description, status, reasoning_trace, notes, bullets_used, processed_at,
   evolution_job_id, reflection_data, created_at`;
 
-/** The per-user rate limit a report counts against in the same statement (`rate_limit_hit`, sql/0001). */
-export interface RateHit {
-  key: string;
-  limit: number;
-  windowSeconds: number;
-  now: Date;
-}
-
-const Reported = z.object({
-  allowed: z.boolean(),
-  used: z.number(),
-  retry_after: z.number(),
-  reset_after: z.number(),
-  id: z.string().nullable(),
-  pending_outcomes: z.number().nullable(),
-});
+const Inserted = z.object({ id: z.string(), pending_outcomes: z.number() });
 
 /**
- * The whole report in one statement: counts it against the rate limit (`rate`, when given), and
- * only if allowed inserts the outcome into the user's own active playbook and counts it on the
- * playbook row (outcome_count, pending_outcomes: sql/0007_hot_paths.sql). Each row lock (the
- * rate bucket's, then the playbook's) lasts only this statement, so concurrent reports of one
- * user or to one playbook wait for each other only that long, and each sees the pending count
- * its own insert made. `id` is null when nothing was inserted: refused by the limit, the
- * playbook is not the user's own active one, or an outcome with this idempotency key exists (a
- * concurrent retry waits for the first to commit).
+ * Inserts the outcome into the user's own active playbook and counts it on the playbook row
+ * (outcome_count, pending_outcomes: sql/0007_hot_paths.sql), in one prepared statement; the
+ * playbook's row lock lasts only this statement, so concurrent reports to one playbook wait for
+ * each other only that long, and each sees the pending count its own insert made. Null when
+ * nothing was inserted: the playbook is not the user's own active one, or an outcome with this
+ * idempotency key exists (a concurrent retry waits for the first to commit).
  */
 export const insertOutcome = (
   db: CommonQueryMethods,
@@ -59,32 +42,22 @@ export const insertOutcome = (
     notes: string | null;
     bulletsUsed: string[];
     idempotencyKey: string | null;
-    rate: RateHit | null;
   },
-) => {
-  const hit = o.rate
-    ? sql.fragment`select allowed, used, retry_after, reset_after
-        from rate_limit_hit(${o.rate.key}, ${o.rate.limit}, ${o.rate.windowSeconds}, ${sql.timestamp(o.rate.now)})`
-    : sql.fragment`select true as allowed, 0 as used, 0::float8 as retry_after, 0::float8 as reset_after`;
-  return db.one(sql.type(Reported)`
-    with hit as (${hit}),
-    added as (
+) =>
+  db.maybeOne(sql.prepared("insert_outcome", Inserted)`
+    with added as (
       insert into outcomes
         (playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used,
          idempotency_key)
       select p.id, ${o.userId}, ${o.apiKeyId}, ${o.taskDescription}, ${o.status}::outcome_status,
         ${o.reasoningTrace}, ${o.notes}, ${sql.jsonb(o.bulletsUsed)}, ${o.idempotencyKey}
-      from playbooks p, hit
-      where hit.allowed and p.id = ${o.playbookId} and p.user_id = ${o.userId} and p.status = 'active'
+      from playbooks p
+      where p.id = ${o.playbookId} and p.user_id = ${o.userId} and p.status = 'active'
       on conflict (playbook_id, idempotency_key) where idempotency_key is not null do nothing
-      returning id, playbook_id),
-    counted as (
-      update playbooks p set outcome_count = p.outcome_count + 1, pending_outcomes = p.pending_outcomes + 1
-      from added where p.id = added.playbook_id
-      returning p.pending_outcomes)
-    select hit.allowed, hit.used, hit.retry_after, hit.reset_after, r.id, r.pending_outcomes
-    from hit left join (select added.id, counted.pending_outcomes from added, counted) r on true`);
-};
+      returning id, playbook_id)
+    update playbooks p set outcome_count = p.outcome_count + 1, pending_outcomes = p.pending_outcomes + 1
+    from added where p.id = added.playbook_id
+    returning added.id, p.pending_outcomes`);
 
 export const findByIdempotencyKey = (db: CommonQueryMethods, playbookId: string, key: string) =>
   db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`

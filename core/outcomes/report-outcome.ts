@@ -9,11 +9,12 @@ import { readablePlaybook } from "../playbooks/access.ts";
 import { isUuid, playbookArchived, playbookNotFound, starterReadOnly } from "../playbooks/errors.ts";
 import { lockPlaybook } from "../playbooks/queries.ts";
 import {
+  createRateCounter,
+  type RateCounter,
   type RateRule,
   rateKeys,
   rateLimitedError,
   refundRateToken,
-  settleHit,
 } from "../rate-limit/index.ts";
 import { findByIdempotencyKey, insertOutcome } from "./queries.ts";
 import type { OutcomeRecorded, ReportOutcome } from "./schemas.ts";
@@ -63,9 +64,10 @@ async function refusal(pool: DatabasePool, caller: Caller, playbookId: string): 
 /**
  * Records what happened when an agent used a playbook. A retry carrying the same idempotency key
  * (header or client_outcome_id) returns the first report instead of adding another, however
- * many arrive at once. One statement, no transaction held across round trips: the rate-limit
- * token, the insert and the playbook's counters (insertOutcome; its row locks last only that
- * statement; a token spent on nothing stored is given back). Only when the pending
+ * many arrive at once. Two short statements, no transaction held across round trips: the
+ * rate-limit token (batched with the user's concurrent reports: createRateCounter), then the
+ * insert and the playbook's counters (insertOutcome; its row locks last only that statement; a
+ * token spent on nothing stored is given back). Only when the pending
  * count reaches the threshold and no evolution is active does it lock the playbook and queue one
  * (enqueueIfThresholdMet, which re-counts under the lock), so exactly one is queued; should the
  * process die between the two, the next report or the sweep queues it.
@@ -81,6 +83,8 @@ export async function reportOutcome(
   options: {
     limits: OutcomeLimits;
     rateRule?: RateRule;
+    /** Counts the report against `rateRule` (createRateCounter: batched per user and process). */
+    rateCounter?: RateCounter;
     idempotencyKey?: string | null;
     /** The outcome threshold: when pending outcomes reach it, an evolution is queued. */
     evolution?: ThresholdSettings;
@@ -102,7 +106,15 @@ export async function reportOutcome(
   if (first) return replay(pool, playbookId, first);
   const rule = options.rateRule?.enabled === false ? undefined : options.rateRule;
   const rateKey = rateKeys.outcomes(caller.userId);
-  const now = new Date();
+  let countedAt = new Date();
+  // The rate-limit token first, in its own statement (batched with the user's concurrent
+  // reports): the per-user bucket row stays locked only for that, not across the insert.
+  if (rule) {
+    const counter = options.rateCounter ?? createRateCounter(pool);
+    const limit = await counter.consume(rateKey, rule, countedAt); // the RateLimit-* headers, allowed or not
+    if (!limit.allowed) throw rateLimitedError(limit, "outcome reports");
+    countedAt = limit.countedAt;
+  }
   const row = await insertOutcome(pool, {
     playbookId,
     userId: caller.userId,
@@ -113,15 +125,10 @@ export async function reportOutcome(
     notes: input.notes ?? null,
     bulletsUsed: [...new Set(input.bullets_used ?? [])],
     idempotencyKey: key,
-    rate: rule ? { key: rateKey, limit: rule.limit, windowSeconds: rule.windowSeconds, now } : null,
   });
-  if (rule) {
-    const limit = settleHit(rateKey, rule, row); // the RateLimit-* headers, allowed or not
-    if (!limit.allowed) throw rateLimitedError(limit, "outcome reports");
-  }
-  if (row.id === null || row.pending_outcomes === null) {
+  if (!row) {
     // A retry or a refused report spends no rate-limit token: it is given back.
-    if (rule) await refundRateToken(pool, rateKey, rule, now);
+    if (rule) await refundRateToken(pool, rateKey, rule, countedAt);
     const raced = await earlier(); // a concurrent retry with the same key committed first
     if (raced) return replay(pool, playbookId, raced);
     throw await refusal(pool, caller, playbookId);

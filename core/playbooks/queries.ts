@@ -54,7 +54,7 @@ export type PlaybookDetailRow = z.infer<typeof PlaybookDetailRow>;
  * or running) and the newest one.
  */
 export const findReadablePlaybookDetail = (db: CommonQueryMethods, userId: string, id: string) =>
-  db.maybeOne(sql.type(PlaybookDetailRow)`
+  db.maybeOne(sql.prepared("find_readable_playbook_detail", PlaybookDetailRow)`
     select ${playbookColumns},
       a.id as active_id, a.status as active_status, a.created_at as active_created_at,
       a.completed_at as active_completed_at,

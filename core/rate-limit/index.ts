@@ -1,3 +1,4 @@
+export { type CountedRequest, createRateCounter, type RateCounter } from "./batched.ts";
 export {
   consume,
   enforceRateLimit,

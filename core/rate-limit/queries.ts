@@ -23,9 +23,32 @@ export const recordHit = (
   windowSeconds: number,
   now: Date,
 ) =>
-  db.one(sql.type(Hit)`
+  db.one(sql.prepared("rate_limit_hit", Hit)`
     select allowed, used, retry_after, reset_after
     from rate_limit_hit(${key}, ${limit}, ${windowSeconds}, ${sql.timestamp(now)})`);
+
+const Take = z.object({
+  granted: z.number(),
+  used: z.number(),
+  retry_after: z.number(),
+  reset_after: z.number(),
+});
+
+/**
+ * Counts up to `count` requests against the bucket `key` at once (`rate_limit_take`,
+ * sql/0008_rate_limit_batches.sql): grants as many as fit, counts only those.
+ */
+export const takeTokens = (
+  db: CommonQueryMethods,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  now: Date,
+  count: number,
+) =>
+  db.one(sql.prepared("rate_limit_take", Take)`
+    select granted, used, retry_after, reset_after
+    from rate_limit_take(${key}, ${limit}, ${windowSeconds}, ${sql.timestamp(now)}, ${count})`);
 
 /** Gives back one request `recordHit` counted at `now` (sql/0007_hot_paths.sql, rate_limit_refund). */
 export const refundHit = (db: CommonQueryMethods, key: string, windowSeconds: number, now: Date) =>

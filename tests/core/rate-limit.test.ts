@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { sql } from "slonik";
 import { z } from "zod";
-import { consume, enforceRateLimit } from "../../core/rate-limit/index.ts";
+import { consume, createRateCounter, enforceRateLimit } from "../../core/rate-limit/index.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const db = useTestDatabase();
@@ -92,5 +92,97 @@ describe("consume (sliding window in Postgres)", () => {
     expect(error.message).toContain("Too many outcome reports");
     for (let i = 0; i < 5; i++)
       expect((await consume(db.pool, key, { ...one, enabled: false })).allowed).toBe(true);
+  });
+});
+
+describe("createRateCounter (concurrent requests counted in batches)", () => {
+  const used = (key: string) =>
+    db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select coalesce((select sum(c) from rate_limit_buckets, unnest(counts) c where key = ${key}), 0)::int as n`);
+
+  /** The pool, counting the statements the counter sends through it. */
+  const counting = () => {
+    const calls = { n: 0 };
+    const proxy = new Proxy(db.pool, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== "one") return value;
+        return (...args: unknown[]) => {
+          calls.n++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    return { pool: proxy, calls };
+  };
+
+  test("a burst grants exactly the limit, each allowed request with its own remaining count", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    const { pool, calls } = counting();
+    const counter = createRateCounter(pool);
+    const rule = { limit: 20, windowSeconds: 3600 };
+    const results = await Promise.all(Array.from({ length: 50 }, () => counter.consume(key, rule, at(0))));
+    const allowed = results.filter((r) => r.allowed);
+    expect(allowed).toHaveLength(20);
+    expect(allowed.map((r) => r.remaining).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    for (const refused of results.filter((r) => !r.allowed))
+      expect(refused).toMatchObject({ remaining: 0, retryAfterSeconds: 3660 });
+    expect(await used(key)).toBe(20); // refused requests are not counted
+    expect(calls.n).toBeLessThan(50); // the burst went in batches, not one statement per request
+    expect(calls.n).toBeGreaterThanOrEqual(1);
+  });
+
+  test("two processes' counters on one bucket never overshoot together", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    const rule = { limit: 30, windowSeconds: 3600 };
+    const [a, b] = [createRateCounter(db.pool), createRateCounter(db.pool)];
+    const results = await Promise.all(
+      Array.from({ length: 80 }, (_, i) => (i % 2 ? a : b).consume(key, rule, at(0))),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(30);
+    expect(await used(key)).toBe(30);
+  });
+
+  test("a batch counts at its latest clock, and a lone request later counts on its own", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    const counter = createRateCounter(db.pool);
+    const rule = { limit: 3, windowSeconds: 60 };
+    const burst = await Promise.all([0, 5, 2].map((t) => counter.consume(key, rule, at(t))));
+    expect(burst.every((r) => r.allowed)).toBe(true);
+    // The first went alone at t=0; the other two together, counted at t=5, never earlier.
+    expect(burst.map((r) => r.countedAt.getTime() >= at(0).getTime())).toEqual([true, true, true]);
+    expect(Math.max(...burst.map((r) => r.countedAt.getTime()))).toBe(at(5).getTime());
+    expect(await counter.consume(key, rule, at(30))).toMatchObject({ allowed: false });
+  });
+
+  test("a failed count rejects its batch only; the next request is counted again", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    let fail = true;
+    const flaky = new Proxy(db.pool, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== "one") return value;
+        return (...args: unknown[]) =>
+          fail
+            ? Promise.reject(new Error("connection lost"))
+            : (value as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    });
+    const counter = createRateCounter(flaky);
+    const rule = { limit: 5, windowSeconds: 60 };
+    const failed = await Promise.allSettled([1, 2, 3].map(() => counter.consume(key, rule, at(0))));
+    expect(failed.every((r) => r.status === "rejected")).toBe(true);
+    fail = false;
+    expect(await counter.consume(key, rule, at(0))).toMatchObject({ allowed: true, remaining: 4 });
+  });
+
+  test("a disabled rule allows everything and stores nothing", async () => {
+    const key = `t:${crypto.randomUUID()}`;
+    const counter = createRateCounter(db.pool);
+    const result = await counter.consume(key, { limit: 1, windowSeconds: 60, enabled: false });
+    expect(result.allowed).toBe(true);
+    expect(await used(key)).toBe(0);
   });
 });

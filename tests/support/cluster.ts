@@ -17,6 +17,7 @@ const FAST_SETTINGS = {
   synchronous_commit: "off",
   full_page_writes: "off",
   max_connections: "300",
+  ...(process.env.PROBE_PGSS ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all", "pg_stat_statements.track_planning": "on" } : {}),
 };
 
 async function boot() {
