@@ -5,10 +5,12 @@
  * no auth) on the same Postgres, in the same run. A checked call before and after each load makes
  * a broken setup fail loudly instead of benchmarking errors.
  * With --conditional, also get_playbook with a current if_version (the one-line answer).
- * Usage: bun run bench:mcp [--seconds=5] [--connections=64] [--conditional]
+ * With --statements, ends with the statements that took the database's time (pg_stat_statements).
+ * Usage: bun run bench:mcp [--seconds=5] [--connections=64] [--conditional] [--statements]
  */
 import { APPWORLD, arg, benchFixture, formatTable, OUTCOME, type Row, startBare } from "./support/compare.ts";
 import { startBenchServer } from "./support/server.ts";
+import { printStatements, resetStatements } from "./support/statements.ts";
 import { runWrk } from "./support/wrk.ts";
 
 const seconds = arg("seconds", 5);
@@ -35,6 +37,7 @@ const server = await startBenchServer({
 });
 const bare = await startBare(server.dbUrl);
 try {
+  await resetStatements(server.pool);
   const f = await benchFixture(server.base);
   const mcp = {
     authorization: `Bearer ${f.key}`,
@@ -94,6 +97,7 @@ try {
       rows,
     ),
   );
+  await printStatements(server.pool);
 } finally {
   await bare.stop();
   await server.stop();

@@ -5,10 +5,12 @@
  * fixture), GET /v1/auth/me with an API key, POST an outcome (all clients on one playbook, and
  * spread over 64). Prints a markdown table: app / bare / ratio, with p50 and p99.
  * With --conditional, also GET of the text with a current If-None-Match (304).
- * Usage: bun run bench:rest [--seconds=5] [--connections=64] [--conditional]
+ * With --statements, ends with the statements that took the database's time (pg_stat_statements).
+ * Usage: bun run bench:rest [--seconds=5] [--connections=64] [--conditional] [--statements]
  */
 import { APPWORLD, arg, benchFixture, formatTable, OUTCOME, type Row, startBare } from "./support/compare.ts";
 import { startBenchServer } from "./support/server.ts";
+import { printStatements, resetStatements } from "./support/statements.ts";
 import { runWrk } from "./support/wrk.ts";
 
 const seconds = arg("seconds", 5);
@@ -23,6 +25,7 @@ const server = await startBenchServer({
 });
 const bare = await startBare(server.dbUrl);
 try {
+  await resetStatements(server.pool);
   const f = await benchFixture(server.base);
   const auth = { "x-api-key": f.key };
   const post = { ...auth, "content-type": "application/json" };
@@ -83,6 +86,7 @@ try {
       rows,
     ),
   );
+  await printStatements(server.pool);
 } finally {
   await bare.stop();
   await server.stop();

@@ -46,7 +46,13 @@ import type { LlmClient } from "./llm/index.ts";
 import type { Logger } from "./logger.ts";
 import { pruneExpiredState } from "./maintenance.ts";
 import { countingAuthFailures, instrumentLlm, observeEvolutionRun } from "./metrics/index.ts";
-import { type ListOutcomesQuery, listOutcomes, type ReportOutcome, reportOutcome } from "./outcomes/index.ts";
+import {
+  createOutcomeWriter,
+  type ListOutcomesQuery,
+  listOutcomes,
+  type ReportOutcome,
+  reportOutcome,
+} from "./outcomes/index.ts";
 import type { Pagination } from "./pagination.ts";
 import {
   archivePlaybook,
@@ -104,6 +110,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
   const keys = createApiKeyRegistry(pool, notifications);
   // One per process: concurrent reports of a user share one count (core/rate-limit/batched.ts).
   const outcomeRate = createRateCounter(pool);
+  const outcomeWriter = createOutcomeWriter(pool);
   const accessTokens: AccessTokenPolicy = {
     jwtSecret: settings.auth.session.jwtSecret,
     maxLifetimeSeconds: settings.auth.session.accessTokenMinutes * 60,
@@ -184,6 +191,7 @@ export function createCore({ config, pool, logger, notifications, workerRunning,
           limits,
           rateRule: rateRules.outcomes,
           rateCounter: outcomeRate,
+          writer: outcomeWriter,
           evolution: settings.threshold,
           idempotencyKey: options.idempotencyKey ?? null,
         }),

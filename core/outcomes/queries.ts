@@ -20,7 +20,21 @@ const outcomeColumns = sql.fragment`
   id, playbook_id, task_description, status, reasoning_trace, notes, bullets_used, processed_at,
   evolution_job_id, reflection_data, created_at`;
 
-const Inserted = z.object({ id: z.string(), pending_outcomes: z.number() });
+const Inserted = z.object({ id: z.string(), pending_outcomes: z.number(), evolving: z.boolean() });
+export type Inserted = z.infer<typeof Inserted>;
+
+/** One outcome to insert (insertOutcome, insertOutcomes). */
+export interface NewOutcome {
+  playbookId: string;
+  userId: string;
+  apiKeyId: string | null;
+  taskDescription: string;
+  status: string;
+  reasoningTrace: string | null;
+  notes: string | null;
+  bulletsUsed: string[];
+  idempotencyKey: string | null;
+}
 
 /**
  * Inserts the outcome into the user's own active playbook and counts it on the playbook row
@@ -28,22 +42,10 @@ const Inserted = z.object({ id: z.string(), pending_outcomes: z.number() });
  * playbook's row lock lasts only this statement, so concurrent reports to one playbook wait for
  * each other only that long, and each sees the pending count its own insert made. Null when
  * nothing was inserted: the playbook is not the user's own active one, or an outcome with this
- * idempotency key exists (a concurrent retry waits for the first to commit).
+ * idempotency key exists (a concurrent retry waits for the first to commit). `evolving`: an
+ * evolution of the playbook was queued or running as the statement saw it.
  */
-export const insertOutcome = (
-  db: CommonQueryMethods,
-  o: {
-    playbookId: string;
-    userId: string;
-    apiKeyId: string | null;
-    taskDescription: string;
-    status: string;
-    reasoningTrace: string | null;
-    notes: string | null;
-    bulletsUsed: string[];
-    idempotencyKey: string | null;
-  },
-) =>
+export const insertOutcome = (db: CommonQueryMethods, o: NewOutcome) =>
   db.maybeOne(sql.prepared("insert_outcome", Inserted)`
     with added as (
       insert into outcomes
@@ -57,7 +59,106 @@ export const insertOutcome = (
       returning id, playbook_id)
     update playbooks p set outcome_count = p.outcome_count + 1, pending_outcomes = p.pending_outcomes + 1
     from added where p.id = added.playbook_id
-    returning added.id, p.pending_outcomes`);
+    returning added.id, p.pending_outcomes, ${evolving}`);
+
+const InsertedRow = z.object({
+  id: z.string(),
+  playbook_id: z.string(),
+  pending_outcomes: z.number(),
+  evolving: z.boolean(),
+});
+
+/** Whether an evolution of the playbook `p` is queued or running (what the threshold check needs). */
+const evolving = sql.fragment`exists (
+  select 1 from evolution_jobs j where j.playbook_id = p.id and j.status in ('queued', 'running')) as evolving`;
+
+/**
+ * insertOutcome for many outcomes in one statement (reports arriving together: outcome-writer.ts),
+ * answering each in order: its id and the pending count its own insert made, or null when it
+ * inserted nothing (not the user's own active playbook, or its idempotency key exists, also
+ * within the batch). Each playbook row is updated once, by the number inserted into it.
+ */
+export async function insertOutcomes(
+  db: CommonQueryMethods,
+  items: NewOutcome[],
+): Promise<(Inserted | null)[]> {
+  const ids = items.map(() => crypto.randomUUID());
+  const column = <T>(pick: (o: NewOutcome) => T) => items.map(pick);
+  const rows = await db.any(sql.prepared("insert_outcomes", InsertedRow)`
+    with input as (
+      select * from unnest(
+        ${sql.array(ids, "uuid")}, ${sql.array(
+          column((o) => o.playbookId),
+          "uuid",
+        )},
+        ${sql.array(
+          column((o) => o.userId),
+          "uuid",
+        )}, ${sql.array(
+          column((o) => o.apiKeyId),
+          "uuid",
+        )},
+        ${sql.array(
+          column((o) => o.taskDescription),
+          "text",
+        )}, ${sql.array(
+          column((o) => o.status),
+          "text",
+        )},
+        ${sql.array(
+          column((o) => o.reasoningTrace),
+          "text",
+        )}, ${sql.array(
+          column((o) => o.notes),
+          "text",
+        )},
+        ${sql.array(
+          column((o) => JSON.stringify(o.bulletsUsed)),
+          "text",
+        )},
+        ${sql.array(
+          column((o) => o.idempotencyKey),
+          "text",
+        )})
+      with ordinality
+      as t(id, playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used,
+        idempotency_key, arrival)),
+    added as (
+      insert into outcomes
+        (id, playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used,
+         idempotency_key)
+      select i.id, i.playbook_id, i.user_id, i.api_key_id, i.task_description, i.status::outcome_status,
+        i.reasoning_trace, i.notes, i.bullets_used::jsonb, i.idempotency_key
+      from input i join playbooks p on p.id = i.playbook_id and p.user_id = i.user_id and p.status = 'active'
+      order by i.arrival -- the first of two with one idempotency key is the one stored
+      on conflict (playbook_id, idempotency_key) where idempotency_key is not null do nothing
+      returning id, playbook_id),
+    counted as (
+      -- In id order, so that two batches locking the same playbooks take them in the same order.
+      update playbooks p set outcome_count = p.outcome_count + c.n, pending_outcomes = p.pending_outcomes + c.n
+      from (select playbook_id, count(*)::int as n from added group by playbook_id order by playbook_id) c
+      where p.id = c.playbook_id
+      returning p.id, p.pending_outcomes, ${evolving})
+    select a.id, a.playbook_id, c.pending_outcomes, c.evolving from added a join counted c on c.id = a.playbook_id`);
+  const inserted = new Set(rows.map((r) => r.id));
+  // Pending after all of a playbook's inserts, less the ones inserted after each (in input order).
+  const after = new Map(rows.map((r) => [r.playbook_id, r]));
+  const left = new Map<string, number>();
+  for (const [i, o] of items.entries()) {
+    if (inserted.has(ids[i]!)) left.set(o.playbookId, (left.get(o.playbookId) ?? 0) + 1);
+  }
+  return items.map((o, i) => {
+    if (!inserted.has(ids[i]!)) return null;
+    const remaining = left.get(o.playbookId)! - 1;
+    left.set(o.playbookId, remaining);
+    const playbook = after.get(o.playbookId)!;
+    return {
+      id: ids[i]!,
+      pending_outcomes: playbook.pending_outcomes - remaining,
+      evolving: playbook.evolving,
+    };
+  });
+}
 
 export const findByIdempotencyKey = (db: CommonQueryMethods, playbookId: string, key: string) =>
   db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`

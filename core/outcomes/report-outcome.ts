@@ -16,6 +16,7 @@ import {
   rateLimitedError,
   refundRateToken,
 } from "../rate-limit/index.ts";
+import type { OutcomeWriter } from "./outcome-writer.ts";
 import { findByIdempotencyKey, insertOutcome } from "./queries.ts";
 import type { OutcomeRecorded, ReportOutcome } from "./schemas.ts";
 
@@ -85,6 +86,8 @@ export async function reportOutcome(
     rateRule?: RateRule;
     /** Counts the report against `rateRule` (createRateCounter: batched per user and process). */
     rateCounter?: RateCounter;
+    /** Writes the outcome (createOutcomeWriter: reports arriving together share a statement). */
+    writer?: OutcomeWriter;
     idempotencyKey?: string | null;
     /** The outcome threshold: when pending outcomes reach it, an evolution is queued. */
     evolution?: ThresholdSettings;
@@ -115,7 +118,7 @@ export async function reportOutcome(
     if (!limit.allowed) throw rateLimitedError(limit, "outcome reports");
     countedAt = limit.countedAt;
   }
-  const row = await insertOutcome(pool, {
+  const outcome = {
     playbookId,
     userId: caller.userId,
     apiKeyId: caller.apiKeyId,
@@ -125,7 +128,8 @@ export async function reportOutcome(
     notes: input.notes ?? null,
     bulletsUsed: [...new Set(input.bullets_used ?? [])],
     idempotencyKey: key,
-  });
+  };
+  const row = await (options.writer ? options.writer.insert(outcome) : insertOutcome(pool, outcome));
   if (!row) {
     // A retry or a refused report spends no rate-limit token: it is given back.
     if (rule) await refundRateToken(pool, rateKey, rule, countedAt);
@@ -134,7 +138,9 @@ export async function reportOutcome(
     throw await refusal(pool, caller, playbookId);
   }
   recordOutcome(input.outcome); // counted once stored; a replay is not a new outcome
-  const queued = await queueIfDue(pool, playbookId, caller.userId, row.pending_outcomes, options.evolution);
+  const queued = row.evolving
+    ? null // one at a time: once it ends, the next report (or the sweep) queues the next
+    : await queueIfDue(pool, playbookId, caller.userId, row.pending_outcomes, options.evolution);
   return {
     outcome_id: row.id,
     status: "recorded",
@@ -144,8 +150,8 @@ export async function reportOutcome(
 }
 
 /**
- * The threshold decision after a report: nothing below it or while an evolution is active (one
- * read, no lock); otherwise under the playbook lock, where enqueueIfThresholdMet counts again and
+ * The threshold decision after a report that saw no active evolution: nothing below it or once
+ * one is active (one read, no lock: concurrent reports crossing the threshold together); otherwise under the playbook lock, where enqueueIfThresholdMet counts again and
  * sees any job queued meanwhile, so concurrent reports queue one evolution between them.
  */
 async function queueIfDue(

@@ -17,8 +17,17 @@ const FAST_SETTINGS = {
   synchronous_commit: "off",
   full_page_writes: "off",
   max_connections: "300",
-  ...(process.env.PROBE_PGSS ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all", "pg_stat_statements.track_planning": "on" } : {}),
 };
+
+/** The benches' --statements (bench/support/statements.ts): per-statement figures, planning included. */
+const statementStats = (): Record<string, string> =>
+  process.env.ACE_PG_STAT_STATEMENTS === "1"
+    ? {
+        shared_preload_libraries: "pg_stat_statements",
+        "pg_stat_statements.track": "all",
+        "pg_stat_statements.track_planning": "on",
+      }
+    : {};
 
 async function boot() {
   let adminUrl = process.env.TEST_DATABASE_URL;
@@ -26,7 +35,7 @@ async function boot() {
   if (!adminUrl) {
     const base = process.platform === "linux" ? "/dev/shm" : (process.env.TMPDIR ?? "/tmp");
     const dataDir = `${base}/ace-test-${process.pid}-${randomBytes(3).toString("hex")}`;
-    server = await startEmbeddedPostgres({ dataDir, settings: FAST_SETTINGS });
+    server = await startEmbeddedPostgres({ dataDir, settings: { ...FAST_SETTINGS, ...statementStats() } });
     adminUrl = server.url;
     const stop = server.stop;
     server.stop = async () => {

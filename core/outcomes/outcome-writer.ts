@@ -1,0 +1,40 @@
+import type { CommonQueryMethods } from "slonik";
+import { createGroupCommit } from "../db/group-commit.ts";
+import { type Inserted, insertOutcome, insertOutcomes, type NewOutcome } from "./queries.ts";
+
+export interface OutcomeWriter {
+  /** insertOutcome, with the reports that arrive together written by one statement. */
+  insert(outcome: NewOutcome): Promise<Inserted | null>;
+}
+
+/**
+ * Writes reported outcomes by group commit (core/db/group-commit.ts): one statement at a time per
+ * process; the reports arriving meanwhile go together in the next (insertOutcomes), so under load
+ * one round trip, one commit and one update per playbook row serve many reports. A lone report
+ * is written alone, as before. Should a batch fail (one bad row fails its statement, or a
+ * deadlock with another process's batch), each of its reports is written on its own, so each
+ * gets its own answer or error.
+ */
+export function createOutcomeWriter(db: CommonQueryMethods): OutcomeWriter {
+  const write = createGroupCommit<NewOutcome, PromiseSettledResult<Inserted | null>>(
+    async (_, items) => {
+      if (items.length > 1) {
+        try {
+          const results = await insertOutcomes(db, items);
+          return results.map((value) => ({ status: "fulfilled", value }));
+        } catch {
+          // Rolled back as a whole: each goes alone below.
+        }
+      }
+      return Promise.allSettled(items.map((o) => insertOutcome(db, o)));
+    },
+    { maxBatch: 200 },
+  );
+  return {
+    async insert(outcome) {
+      const result = await write("", outcome);
+      if (result.status === "rejected") throw result.reason;
+      return result.value;
+    },
+  };
+}
