@@ -33,7 +33,7 @@ export const findUserByEmail = (db: CommonQueryMethods, email: string) =>
   db.maybeOne(sql.type(UserRow)`select ${userColumns} from users where email = ${email}`);
 
 export const findUserById = (db: CommonQueryMethods, id: string) =>
-  db.maybeOne(sql.type(UserRow)`select ${userColumns} from users where id = ${id}`);
+  db.maybeOne(sql.prepared("find_user_by_id", UserRow)`select ${userColumns} from users where id = ${id}`);
 
 export const touchLastLogin = (db: CommonQueryMethods, id: string, now: Date) =>
   db.query(sql.unsafe`update users set last_login_at = ${ts(now)} where id = ${id}`);

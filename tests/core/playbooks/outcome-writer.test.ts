@@ -109,6 +109,32 @@ describe("createOutcomeWriter (group commit)", () => {
     }
   });
 
+  test("two processes' writers on the same playbooks: nothing lost, nothing counted twice", async () => {
+    const playbooks = await Promise.all(
+      ["p", "q", "r", "s"].map((name) => createPlaybook(db.pool, alice, { name }, limits)),
+    );
+    const [one, two] = [createOutcomeWriter(db.pool), createOutcomeWriter(db.pool)];
+    const results = await Promise.all(
+      Array.from({ length: 160 }, (_, i) =>
+        (i % 2 ? one : two).insert(
+          // Each writer walks the playbooks in its own order, so concurrent batches meet on rows.
+          outcome(alice, playbooks[i % 2 ? i % 4 : 3 - (i % 4)]!.id, { idempotencyKey: `k${i % 120}` }),
+        ),
+      ),
+    );
+    const stored = results.filter((r) => r !== null);
+    expect(stored).toHaveLength(120); // reports i and i + 120 share a key and a playbook: one is stored
+    expect(new Set(stored.map((r) => r!.id)).size).toBe(120);
+    let total = 0;
+    for (const p of playbooks) {
+      const c = await counters(p.id);
+      expect(c.outcome_count).toBe(c.stored);
+      expect(c.pending_outcomes).toBe(c.stored);
+      total += c.stored;
+    }
+    expect(total).toBe(stored.length);
+  });
+
   test("a batch that fails is written report by report: only the bad one gets the error", async () => {
     const p = await createPlaybook(db.pool, alice, { name: "one bad" }, limits);
     const writer = createOutcomeWriter(db.pool);
