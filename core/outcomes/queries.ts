@@ -140,23 +140,17 @@ export async function insertOutcomes(
       where p.id = c.playbook_id
       returning p.id, p.pending_outcomes, ${evolving})
     select a.id, a.playbook_id, c.pending_outcomes, c.evolving from added a join counted c on c.id = a.playbook_id`);
-  const inserted = new Set(rows.map((r) => r.id));
+  // Keyed by the playbook id as the database spells it: the client's may differ (capitals).
+  const inserted = new Map(rows.map((r) => [r.id, r]));
   // Pending after all of a playbook's inserts, less the ones inserted after each (in input order).
-  const after = new Map(rows.map((r) => [r.playbook_id, r]));
   const left = new Map<string, number>();
-  for (const [i, o] of items.entries()) {
-    if (inserted.has(ids[i]!)) left.set(o.playbookId, (left.get(o.playbookId) ?? 0) + 1);
-  }
-  return items.map((o, i) => {
-    if (!inserted.has(ids[i]!)) return null;
-    const remaining = left.get(o.playbookId)! - 1;
-    left.set(o.playbookId, remaining);
-    const playbook = after.get(o.playbookId)!;
-    return {
-      id: ids[i]!,
-      pending_outcomes: playbook.pending_outcomes - remaining,
-      evolving: playbook.evolving,
-    };
+  for (const r of rows) left.set(r.playbook_id, (left.get(r.playbook_id) ?? 0) + 1);
+  return ids.map((id) => {
+    const row = inserted.get(id);
+    if (!row) return null;
+    const remaining = left.get(row.playbook_id)! - 1;
+    left.set(row.playbook_id, remaining);
+    return { id, pending_outcomes: row.pending_outcomes - remaining, evolving: row.evolving };
   });
 }
 

@@ -140,4 +140,14 @@ describe("reports under concurrency", () => {
     expect((await report(app, id, headers, 1)).status).toBe(409);
     expect(await counts(id)).toEqual({ total: 0, pending: 0, outcome_count: 0, pending_outcomes: 0 });
   });
+
+  test("concurrent reports to the playbook's id in capitals are stored once each, never twice", async () => {
+    // Postgres answers the id in lower case; a batch keyed by the client's spelling must still
+    // find its rows (a failure after the batch committed would write every report again).
+    const { headers, id } = await userWithPlaybook();
+    const upper = id.toUpperCase();
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, n) => report(app, upper, headers, n)));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(await counts(id)).toEqual({ total: 20, pending: 20, outcome_count: 20, pending_outcomes: 20 });
+  });
 });
