@@ -138,9 +138,10 @@ export async function reportOutcome(
     throw await refusal(pool, caller, playbookId);
   }
   recordOutcome(input.outcome); // counted once stored; a replay is not a new outcome
-  const queued = row.evolving
-    ? null // one at a time: once it ends, the next report (or the sweep) queues the next
-    : await queueIfDue(pool, playbookId, caller.userId, row.pending_outcomes, options.evolution);
+  // Not skipped when the insert saw an active evolution (row.evolving): its statement may have
+  // waited for the playbook lock of that evolution's completion, which recounted without this
+  // report and committed meanwhile; the insert's snapshot still shows the evolution active.
+  const queued = await queueIfDue(pool, playbookId, caller.userId, row.pending_outcomes, options.evolution);
   return {
     outcome_id: row.id,
     status: "recorded",

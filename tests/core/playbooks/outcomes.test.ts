@@ -124,3 +124,45 @@ describe("rate limit", () => {
     expect((await listOutcomes(db.pool, dave, p.id)).total).toBe(3);
   });
 });
+
+describe("the threshold when an evolution ends during a report", () => {
+  test("a report that commits just after the running evolution ended still queues the next", async () => {
+    const { default: pg } = await import("pg");
+    const { sql } = await import("slonik");
+    const { z } = await import("zod");
+    const evolution = { threshold: 2, maxAttempts: 3, failureBackoff: { baseMinutes: 0, capHours: 0 } };
+    const p = await createPlaybook(db.pool, alice, { name: "ends meanwhile" }, limits);
+    const job = await db.pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      insert into evolution_jobs (playbook_id, user_id, status, trigger)
+      values (${p.id}, ${alice.userId}, 'running', 'manual') returning id`);
+    await reportOutcome(db.pool, alice, p.id, report, { ...options, evolution }); // pending 1: below
+    // The evolution's completion, as run-evolution's `complete`: under the playbook lock it ends the
+    // job and counts again (1 pending: below the threshold); the second report's insert waits for
+    // that lock meanwhile, and commits after it.
+    const worker = new pg.Client(db.url);
+    await worker.connect();
+    try {
+      await worker.query("begin");
+      await worker.query("select 1 from playbooks where id = $1 for no key update", [p.id]);
+      await worker.query(
+        "update evolution_jobs set status = 'completed', completed_at = now() where id = $1",
+        [job],
+      );
+      const second = reportOutcome(db.pool, alice, p.id, report, { ...options, evolution });
+      for (let waited = 0; waited < 100; waited++) {
+        const blocked = await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+          select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and query like '%insert into outcomes%'`);
+        if (blocked > 0) break;
+        await Bun.sleep(20);
+      }
+      await worker.query("commit");
+      const answer = await second;
+      expect(answer.pending_outcomes).toBe(2);
+      // Two pending, none active: the report that reached the threshold queues one.
+      expect(answer.queued_evolution_id).not.toBeNull();
+    } finally {
+      await worker.end();
+    }
+  });
+});
