@@ -1,4 +1,10 @@
-import type { CommonQueryMethods } from "slonik";
+import {
+  BackendTerminatedError,
+  BackendTerminatedUnexpectedlyError,
+  type CommonQueryMethods,
+  InvalidInputError,
+  SlonikError,
+} from "slonik";
 import { createGroupCommit } from "../db/group-commit.ts";
 import { type Inserted, insertOutcome, insertOutcomes, type NewOutcome } from "./queries.ts";
 
@@ -22,7 +28,10 @@ export function createOutcomeWriter(db: CommonQueryMethods): OutcomeWriter {
         try {
           const results = await insertOutcomes(db, items);
           return results.map((value) => ({ status: "fulfilled", value }));
-        } catch {
+        } catch (error) {
+          // Its outcome unknown (the connection lost, or a failure after the answer): it may have
+          // committed, so writing each again could store it twice. Each report gets the error.
+          if (!rolledBack(error)) throw error;
           // Rolled back as a whole: each goes alone below.
         }
       }
@@ -37,4 +46,19 @@ export function createOutcomeWriter(db: CommonQueryMethods): OutcomeWriter {
       return result.value;
     },
   };
+}
+
+/**
+ * Whether the failed statement certainly committed nothing: Postgres answered it with an error
+ * (the implicit transaction of a lone statement then rolls back), and the session lives on.
+ */
+function rolledBack(error: unknown): boolean {
+  if (error instanceof BackendTerminatedError || error instanceof BackendTerminatedUnexpectedlyError)
+    return false;
+  if (error instanceof InvalidInputError) return true; // 22P02, which slonik keeps without its cause
+  const cause = error instanceof SlonikError ? error.cause : error;
+  if (!(cause instanceof Error)) return false;
+  const { code, severity } = cause as { code?: unknown; severity?: unknown };
+  // node-postgres's DatabaseError: a server's error response (class 08: connection exceptions).
+  return typeof code === "string" && !code.startsWith("08") && severity === "ERROR";
 }

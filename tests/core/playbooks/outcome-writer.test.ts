@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { sql } from "slonik";
+import { BackendTerminatedUnexpectedlyError, sql } from "slonik";
 import { z } from "zod";
 import type { Caller } from "../../../core/auth/caller.ts";
 import { createGroupCommit } from "../../../core/db/group-commit.ts";
@@ -147,6 +147,27 @@ describe("createOutcomeWriter (group commit)", () => {
     await blocker;
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(await counters(p.id)).toEqual({ outcome_count: 3, pending_outcomes: 3, stored: 3 });
+  });
+
+  test("a batch whose outcome is unknown (connection lost after the statement) is not written again", async () => {
+    const p = await createPlaybook(db.pool, alice, { name: "lost answer" }, limits);
+    // The batch statement runs and commits, then its answer is lost with the connection.
+    const flaky = new Proxy(db.pool, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== "any") return value;
+        return async (...args: unknown[]) => {
+          await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          throw new BackendTerminatedUnexpectedlyError(new Error("Connection terminated unexpectedly"));
+        };
+      },
+    });
+    const writer = createOutcomeWriter(flaky);
+    const blocker = writer.insert(outcome(alice, p.id)); // alone (maybeOne); the next three batch (any)
+    const settled = await Promise.allSettled([1, 2, 3].map(() => writer.insert(outcome(alice, p.id))));
+    await blocker;
+    expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(await counters(p.id)).toEqual({ outcome_count: 4, pending_outcomes: 4, stored: 4 });
   });
 
   test("an active evolution is reported with the insert", async () => {
