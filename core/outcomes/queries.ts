@@ -130,7 +130,9 @@ export async function insertOutcomes(
       select i.id, i.playbook_id, i.user_id, i.api_key_id, i.task_description, i.status::outcome_status,
         i.reasoning_trace, i.notes, i.bullets_used::jsonb, i.idempotency_key
       from input i join playbooks p on p.id = i.playbook_id and p.user_id = i.user_id and p.status = 'active'
-      order by i.arrival -- the first of two with one idempotency key is the one stored
+      -- One order for every batch, so that two batches (two processes) with the same keys never
+      -- wait for each other's keys crosswise; of two with one key, the first to arrive is stored.
+      order by i.playbook_id, i.idempotency_key, i.arrival
       on conflict (playbook_id, idempotency_key) where idempotency_key is not null do nothing
       returning id, playbook_id),
     counted as (

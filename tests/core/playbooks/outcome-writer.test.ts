@@ -3,6 +3,7 @@ import { BackendTerminatedUnexpectedlyError, sql } from "slonik";
 import { z } from "zod";
 import type { Caller } from "../../../core/auth/caller.ts";
 import { createGroupCommit } from "../../../core/db/group-commit.ts";
+import { createDbPool } from "../../../core/db/pool.ts";
 import { createOutcomeWriter } from "../../../core/outcomes/index.ts";
 import { insertOutcomes, type NewOutcome } from "../../../core/outcomes/queries.ts";
 import { archivePlaybook, createPlaybook } from "../../../core/playbooks/index.ts";
@@ -87,6 +88,38 @@ describe("insertOutcomes (many reports, one statement)", () => {
     )`
       select status::text, reasoning_trace as trace, bullets_used as bullets from outcomes where id = ${results[6]!.id}`);
     expect(stored).toEqual({ status: "success", trace: "trace", bullets: ["shr-00001"] });
+  });
+});
+
+describe("insertOutcomes from two processes", () => {
+  test("two batches with the same keys in opposite orders never wait for each other crosswise", async () => {
+    const pools = [
+      await createDbPool(db.url, { maxPoolSize: 1 }),
+      await createDbPool(db.url, { maxPoolSize: 1 }),
+    ];
+    try {
+      const p = await createPlaybook(db.pool, alice, { name: "crosswise" }, limits);
+      const timeout = await db.pool.oneFirst(sql.type(z.object({ ms: z.number() }))`
+        select extract(epoch from current_setting('deadlock_timeout')::interval)::float8 * 1000 as ms`);
+      let slowest = 0;
+      for (let round = 0; round < 20; round++) {
+        const keys = Array.from({ length: 50 }, (_, i) =>
+          outcome(alice, p.id, { idempotencyKey: `r${round}-${i}` }),
+        );
+        const started = performance.now();
+        const [a, b] = await Promise.all([
+          insertOutcomes(pools[0]!, keys),
+          insertOutcomes(pools[1]!, [...keys].reverse()),
+        ]);
+        slowest = Math.max(slowest, performance.now() - started);
+        expect([...a!, ...b!].filter(Boolean)).toHaveLength(50); // each key stored once
+      }
+      // A crosswise wait is a deadlock, found only after deadlock_timeout.
+      expect(slowest).toBeLessThan(timeout);
+      expect(await counters(p.id)).toEqual({ outcome_count: 1000, pending_outcomes: 1000, stored: 1000 });
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 });
 
