@@ -15,9 +15,11 @@ export interface OutcomeWriter {
 
 /**
  * Writes reported outcomes by group commit (core/db/group-commit.ts): one statement at a time per
- * process; the reports arriving meanwhile go together in the next (insertOutcomes), so under load
- * one round trip, one commit and one update per playbook row serve many reports. A lone report
- * is written alone, as before. Should a batch fail (one bad row fails its statement, or a
+ * user and process; the user's reports arriving meanwhile go together in the next
+ * (insertOutcomes), so under load one round trip, one commit and one update per playbook row
+ * serve many reports. A lone report is written alone, as before. Per user, so that a playbook row
+ * locked elsewhere (a version being saved, an evolution completing) holds up only its owner's
+ * reports. Should a batch fail (one bad row fails its statement, or a
  * deadlock with another process's batch), each of its reports is written on its own, so each
  * gets its own answer or error.
  */
@@ -41,7 +43,7 @@ export function createOutcomeWriter(db: CommonQueryMethods): OutcomeWriter {
   );
   return {
     async insert(outcome) {
-      const result = await write("", outcome);
+      const result = await write(outcome.userId, outcome);
       if (result.status === "rejected") throw result.reason;
       return result.value;
     },

@@ -20,7 +20,7 @@ const outcomeColumns = sql.fragment`
   id, playbook_id, task_description, status, reasoning_trace, notes, bullets_used, processed_at,
   evolution_job_id, reflection_data, created_at`;
 
-const Inserted = z.object({ id: z.string(), pending_outcomes: z.number(), evolving: z.boolean() });
+const Inserted = z.object({ id: z.string(), pending_outcomes: z.number() });
 export type Inserted = z.infer<typeof Inserted>;
 
 /** One outcome to insert (insertOutcome, insertOutcomes). */
@@ -42,8 +42,7 @@ export interface NewOutcome {
  * playbook's row lock lasts only this statement, so concurrent reports to one playbook wait for
  * each other only that long, and each sees the pending count its own insert made. Null when
  * nothing was inserted: the playbook is not the user's own active one, or an outcome with this
- * idempotency key exists (a concurrent retry waits for the first to commit). `evolving`: an
- * evolution of the playbook was queued or running as the statement saw it.
+ * idempotency key exists (a concurrent retry waits for the first to commit).
  */
 export const insertOutcome = (db: CommonQueryMethods, o: NewOutcome) =>
   db.maybeOne(sql.prepared("insert_outcome", Inserted)`
@@ -59,18 +58,13 @@ export const insertOutcome = (db: CommonQueryMethods, o: NewOutcome) =>
       returning id, playbook_id)
     update playbooks p set outcome_count = p.outcome_count + 1, pending_outcomes = p.pending_outcomes + 1
     from added where p.id = added.playbook_id
-    returning added.id, p.pending_outcomes, ${evolving}`);
+    returning added.id, p.pending_outcomes`);
 
 const InsertedRow = z.object({
   id: z.string(),
   playbook_id: z.string(),
   pending_outcomes: z.number(),
-  evolving: z.boolean(),
 });
-
-/** Whether an evolution of the playbook `p` is queued or running (what the threshold check needs). */
-const evolving = sql.fragment`exists (
-  select 1 from evolution_jobs j where j.playbook_id = p.id and j.status in ('queued', 'running')) as evolving`;
 
 /**
  * insertOutcome for many outcomes in one statement (reports arriving together: outcome-writer.ts),
@@ -140,8 +134,8 @@ export async function insertOutcomes(
       update playbooks p set outcome_count = p.outcome_count + c.n, pending_outcomes = p.pending_outcomes + c.n
       from (select playbook_id, count(*)::int as n from added group by playbook_id order by playbook_id) c
       where p.id = c.playbook_id
-      returning p.id, p.pending_outcomes, ${evolving})
-    select a.id, a.playbook_id, c.pending_outcomes, c.evolving from added a join counted c on c.id = a.playbook_id`);
+      returning p.id, p.pending_outcomes)
+    select a.id, a.playbook_id, c.pending_outcomes from added a join counted c on c.id = a.playbook_id`);
   // Keyed by the playbook id as the database spells it: the client's may differ (capitals).
   const inserted = new Map(rows.map((r) => [r.id, r]));
   // Pending after all of a playbook's inserts, less the ones inserted after each (in input order).
@@ -152,7 +146,7 @@ export async function insertOutcomes(
     if (!row) return null;
     const remaining = left.get(row.playbook_id)! - 1;
     left.set(row.playbook_id, remaining);
-    return { id, pending_outcomes: row.pending_outcomes - remaining, evolving: row.evolving };
+    return { id, pending_outcomes: row.pending_outcomes - remaining };
   });
 }
 

@@ -138,9 +138,9 @@ export async function reportOutcome(
     throw await refusal(pool, caller, playbookId);
   }
   recordOutcome(input.outcome); // counted once stored; a replay is not a new outcome
-  // Not skipped when the insert saw an active evolution (row.evolving): its statement may have
-  // waited for the playbook lock of that evolution's completion, which recounted without this
-  // report and committed meanwhile; the insert's snapshot still shows the evolution active.
+  // A fresh read, not one inside the insert: the insert may have waited for the playbook lock of
+  // an evolution's completion, which recounted without this report and committed meanwhile,
+  // while the insert's snapshot still shows that evolution active.
   const queued = await queueIfDue(pool, playbookId, caller.userId, row.pending_outcomes, options.evolution);
   return {
     outcome_id: row.id,

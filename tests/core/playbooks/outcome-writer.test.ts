@@ -168,6 +168,37 @@ describe("createOutcomeWriter (group commit)", () => {
     expect(total).toBe(stored.length);
   });
 
+  test("a locked playbook holds up its owner's reports only, not another user's", async () => {
+    const mine = await createPlaybook(db.pool, alice, { name: "locked" }, limits);
+    const theirs = await createPlaybook(db.pool, bob, { name: "free" }, limits);
+    const writer = createOutcomeWriter(db.pool);
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked: () => void = () => {};
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = db.pool.transaction(async (tx) => {
+      await tx.query(sql.unsafe`select id from playbooks where id = ${mine.id} for no key update`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    let aliceDone = false;
+    const alices = writer.insert(outcome(alice, mine.id)).then((r) => {
+      aliceDone = true;
+      return r;
+    });
+    const bobs = await writer.insert(outcome(bob, theirs.id)); // answered while Alice's waits
+    expect(bobs?.pending_outcomes).toBe(1);
+    expect(aliceDone).toBe(false);
+    release();
+    await holder;
+    expect((await alices)?.pending_outcomes).toBe(1);
+  });
+
   test("a batch that fails is written report by report: only the bad one gets the error", async () => {
     const p = await createPlaybook(db.pool, alice, { name: "one bad" }, limits);
     const writer = createOutcomeWriter(db.pool);
@@ -201,15 +232,6 @@ describe("createOutcomeWriter (group commit)", () => {
     await blocker;
     expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected", "rejected"]);
     expect(await counters(p.id)).toEqual({ outcome_count: 4, pending_outcomes: 4, stored: 4 });
-  });
-
-  test("an active evolution is reported with the insert", async () => {
-    const p = await createPlaybook(db.pool, alice, { name: "evolving" }, limits);
-    const writer = createOutcomeWriter(db.pool);
-    expect((await writer.insert(outcome(alice, p.id)))?.evolving).toBe(false);
-    await db.pool.query(sql.unsafe`
-      insert into evolution_jobs (playbook_id, user_id, status, trigger) values (${p.id}, ${alice.userId}, 'queued', 'manual')`);
-    expect((await writer.insert(outcome(alice, p.id)))?.evolving).toBe(true);
   });
 });
 
