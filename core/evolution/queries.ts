@@ -55,7 +55,7 @@ export const addWorkerJob = (
       max_attempts => ${maxAttempts}::int)`);
 
 export const findActiveJob = (db: CommonQueryMethods, playbookId: string) =>
-  db.maybeOne(sql.type(JobRow)`
+  db.maybeOne(sql.prepared("find_active_job", JobRow)`
     select ${jobColumns} from evolution_jobs j
     where j.playbook_id = ${playbookId} and j.status in ('queued', 'running')`);
 
