@@ -9,7 +9,7 @@ import { createGroupCommit } from "../db/group-commit.ts";
 import { type Inserted, insertOutcome, insertOutcomes, type NewOutcome } from "./queries.ts";
 
 export interface OutcomeWriter {
-  /** insertOutcome, with the reports that arrive together written by one statement. */
+  /** Inserts one outcome (insertOutcomes); reports that arrive together share one statement. */
   insert(outcome: NewOutcome): Promise<Inserted | null>;
 }
 
@@ -26,16 +26,15 @@ export interface OutcomeWriter {
 export function createOutcomeWriter(db: CommonQueryMethods): OutcomeWriter {
   const write = createGroupCommit<NewOutcome, PromiseSettledResult<Inserted | null>>(
     async (_, items) => {
-      if (items.length > 1) {
-        try {
-          const results = await insertOutcomes(db, items);
-          return results.map((value) => ({ status: "fulfilled", value }));
-        } catch (error) {
-          // Its outcome unknown (the connection lost, or a failure after the answer): it may have
-          // committed, so writing each again could store it twice. Each report gets the error.
-          if (!rolledBack(error)) throw error;
-          // Rolled back as a whole: each goes alone below.
-        }
+      try {
+        const results = await insertOutcomes(db, items);
+        return results.map((value) => ({ status: "fulfilled", value }));
+      } catch (error) {
+        // A lone report gets its error. A batch whose outcome is unknown (the connection lost, or
+        // a failure after the answer) may have committed, so writing each again could store it
+        // twice: each report gets the error. A batch Postgres refused was rolled back as a whole:
+        // each report is written alone below, so only a bad one fails.
+        if (items.length === 1 || !rolledBack(error)) throw error;
       }
       return Promise.allSettled(items.map((o) => insertOutcome(db, o)));
     },

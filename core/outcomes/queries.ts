@@ -23,7 +23,7 @@ const outcomeColumns = sql.fragment`
 const Inserted = z.object({ id: z.string(), pending_outcomes: z.number() });
 export type Inserted = z.infer<typeof Inserted>;
 
-/** One outcome to insert (insertOutcome, insertOutcomes). */
+/** One outcome to insert (insertOutcomes). */
 export interface NewOutcome {
   playbookId: string;
   userId: string;
@@ -36,30 +36,6 @@ export interface NewOutcome {
   idempotencyKey: string | null;
 }
 
-/**
- * Inserts the outcome into the user's own active playbook and counts it on the playbook row
- * (outcome_count, pending_outcomes: sql/0007_hot_paths.sql), in one prepared statement; the
- * playbook's row lock lasts only this statement, so concurrent reports to one playbook wait for
- * each other only that long, and each sees the pending count its own insert made. Null when
- * nothing was inserted: the playbook is not the user's own active one, or an outcome with this
- * idempotency key exists (a concurrent retry waits for the first to commit).
- */
-export const insertOutcome = (db: CommonQueryMethods, o: NewOutcome) =>
-  db.maybeOne(sql.prepared("insert_outcome", Inserted)`
-    with added as (
-      insert into outcomes
-        (playbook_id, user_id, api_key_id, task_description, status, reasoning_trace, notes, bullets_used,
-         idempotency_key)
-      select p.id, ${o.userId}, ${o.apiKeyId}, ${o.taskDescription}, ${o.status}::outcome_status,
-        ${o.reasoningTrace}, ${o.notes}, ${sql.jsonb(o.bulletsUsed)}, ${o.idempotencyKey}
-      from playbooks p
-      where p.id = ${o.playbookId} and p.user_id = ${o.userId} and p.status = 'active'
-      on conflict (playbook_id, idempotency_key) where idempotency_key is not null do nothing
-      returning id, playbook_id)
-    update playbooks p set outcome_count = p.outcome_count + 1, pending_outcomes = p.pending_outcomes + 1
-    from added where p.id = added.playbook_id
-    returning added.id, p.pending_outcomes`);
-
 const InsertedRow = z.object({
   id: z.string(),
   playbook_id: z.string(),
@@ -67,10 +43,13 @@ const InsertedRow = z.object({
 });
 
 /**
- * insertOutcome for many outcomes in one statement (reports arriving together: outcome-writer.ts),
- * answering each in order: its id and the pending count its own insert made, or null when it
- * inserted nothing (not the user's own active playbook, or its idempotency key exists, also
- * within the batch). Each playbook row is updated once, by the number inserted into it.
+ * Inserts outcomes into their users' own active playbooks and counts them on the playbook rows
+ * (outcome_count, pending_outcomes: sql/0007_hot_paths.sql), in one prepared statement: one
+ * report, or many arriving together (outcome-writer.ts). Answers each in order: its id and the
+ * pending count its own insert made, or null when it inserted nothing (not the user's own active
+ * playbook, or its idempotency key exists, also within the batch; a concurrent retry waits for
+ * the first to commit). Each playbook row is updated once, by the number inserted into it, and
+ * its lock lasts only this statement.
  */
 export async function insertOutcomes(
   db: CommonQueryMethods,
@@ -149,6 +128,10 @@ export async function insertOutcomes(
     return { id, pending_outcomes: row.pending_outcomes - remaining };
   });
 }
+
+/** insertOutcomes for one outcome. */
+export const insertOutcome = async (db: CommonQueryMethods, o: NewOutcome) =>
+  (await insertOutcomes(db, [o]))[0] ?? null;
 
 export const findByIdempotencyKey = (db: CommonQueryMethods, playbookId: string, key: string) =>
   db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`

@@ -67,7 +67,7 @@ async function refusal(pool: DatabasePool, caller: Caller, playbookId: string): 
  * (header or client_outcome_id) returns the first report instead of adding another, however
  * many arrive at once. Two short statements, no transaction held across round trips: the
  * rate-limit token (batched with the user's concurrent reports: createRateCounter), then the
- * insert and the playbook's counters (insertOutcome; its row locks last only that statement; a
+ * insert and the playbook's counters (insertOutcomes; its row locks last only that statement; a
  * token spent on nothing stored is given back). Only when the pending
  * count reaches the threshold and no evolution is active does it lock the playbook and queue one
  * (enqueueIfThresholdMet, which re-counts under the lock), so exactly one is queued; should the
